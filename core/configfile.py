@@ -1,0 +1,178 @@
+"""Editing one [profile NAME] section of the AWS config, leaving every other byte alone."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import stat
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from core.errors import ConfigError
+from core.profiles import validate_profile_name
+
+_HEADER = re.compile(r"^\s*\[\s*([^\]]*?)\s*\]")
+_KEY = re.compile(r"^([^\s=#;\[][^=]*?)\s*=")
+BACKUP_SUFFIX = ".rolecall-backup"
+
+
+def section_title(profile: str) -> str:
+    return "default" if profile == "default" else f"profile {profile}"
+
+
+def _newline(lines: list[str]) -> str:
+    crlf = sum(1 for line in lines if line.endswith("\r\n"))
+    return "\r\n" if crlf > len(lines) // 2 and crlf else "\n"
+
+
+def _is_filler(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped[0] in "#;"
+
+
+def _section_span(lines: list[str], title: str) -> tuple[int, int] | None:
+    """(header index, end index) of the section; end excludes comments that lead the next one."""
+    starts = [i for i, line in enumerate(lines) if _HEADER.match(line)]
+    found = [i for i in starts if _HEADER.match(lines[i])[1] == title]  # type: ignore[index]
+    if not found:
+        return None
+    if len(found) > 1:
+        raise ConfigError(f"the section [{title}] appears {len(found)} times in the AWS config")
+    start = found[0]
+    later = [i for i in starts if i > start]
+    end = later[0] if later else len(lines)
+    while end > start + 1 and _is_filler(lines[end - 1]):
+        end -= 1
+    return start, end
+
+
+def _check_value(key: str, value: str) -> None:
+    if not re.fullmatch(r"[a-z0-9_]+", key):
+        raise ConfigError(f"'{key}' is not a config setting name")
+    if "\n" in value or "\r" in value:
+        raise ConfigError(f"{key}: the value must fit on one line")
+
+
+def _read(path: Path) -> list[str]:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not valid UTF-8 text, so Rolecall will not edit it") from None
+    return text.splitlines(keepends=True)
+
+
+def _write(path: Path, lines: list[str]) -> None:
+    """Atomic replace that keeps the file's mode and leaves one backup of the old content."""
+    data = "".join(lines).encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        shutil.copy2(path, path.with_name(path.name + BACKUP_SUFFIX))
+    except FileNotFoundError:
+        mode = 0o600
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def set_profile(
+    path: Path,
+    profile: str,
+    values: Mapping[str, str | None],
+    *,
+    rename_to: str | None = None,
+    must_exist: bool = False,
+) -> None:
+    """Create or update `[profile NAME]`: set the given keys, drop those set to None.
+
+    Keys not named stay as they are, with their comments and order; new keys go after
+    the section's last setting.
+    """
+    validate_profile_name(profile)
+    if rename_to is not None:
+        validate_profile_name(rename_to)
+    for key, value in values.items():
+        if value is not None:
+            _check_value(key, value)
+    lines = _read(path)
+    nl = _newline(lines)
+    title = section_title(profile)
+    span = _section_span(lines, title)
+    if rename_to and rename_to != profile and _section_span(lines, section_title(rename_to)):
+        raise ConfigError(f"a profile named '{rename_to}' already exists")
+    if span is None:
+        if must_exist:
+            raise ConfigError(f"profile '{profile}' is not in {path}")
+        if lines and not lines[-1].endswith(("\n", "\r")):
+            lines[-1] += nl
+        if lines and lines[-1].strip():
+            lines.append(nl)
+        new_title = section_title(rename_to or profile)
+        lines.append(f"[{new_title}]{nl}")
+        lines += [f"{k} = {v}{nl}" for k, v in values.items() if v is not None]
+        _write(path, lines)
+        return
+
+    start, end = span
+    body = lines[start + 1 : end]
+    remaining = dict(values)
+    out: list[str] = []
+    last_setting = 0
+    i = 0
+    while i < len(body):
+        line = body[i]
+        j = i + 1
+        while j < len(body) and body[j][:1] in (" ", "\t") and body[j].strip():
+            j += 1  # continuation lines of a nested value
+        match = _KEY.match(line)
+        key = match[1].strip().lower() if match else None
+        if key is not None and key in remaining:
+            value = remaining.pop(key)
+            if value is not None:
+                ending = nl if not line.endswith(("\n", "\r")) else line[len(line.rstrip("\r\n")) :]
+                out.append(f"{match[1].strip()} = {value}{ending}")  # type: ignore[index]
+                last_setting = len(out)
+        else:
+            out.extend(body[i:j])
+            if key is not None:
+                last_setting = len(out)
+        i = j
+    additions = [f"{k} = {v}{nl}" for k, v in remaining.items() if v is not None]
+    if additions and last_setting and not out[last_setting - 1].endswith(("\n", "\r")):
+        out[last_setting - 1] += nl
+    out[last_setting:last_setting] = additions
+    header = lines[start]
+    if rename_to and rename_to != profile:
+        header = header.replace(title, section_title(rename_to), 1)
+    if not header.endswith(("\n", "\r")) and out:
+        header += nl
+    _write(path, [*lines[:start], header, *out, *lines[end:]])
+
+
+def delete_profile(path: Path, profile: str) -> None:
+    """Remove `[profile NAME]` and its settings; the lines around it stay as they were."""
+    lines = _read(path)
+    span = _section_span(lines, section_title(profile))
+    if span is None:
+        raise ConfigError(f"profile '{profile}' is not in {path}")
+    start, end = span
+    # Take the blank line that separated this section from the previous one with it.
+    if start > 0 and not lines[start - 1].strip():
+        start -= 1
+    _write(path, [*lines[:start], *lines[end:]])

@@ -1,0 +1,332 @@
+"""Roles from the standard AWS config, read through botocore and checked with AWS's rules."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.errors import ConfigError, ProfileNotFound
+
+SECRET_KEYS = frozenset({"aws_secret_access_key", "aws_session_token", "aws_security_token"})
+CREDENTIAL_SOURCES = ("Environment", "Ec2InstanceMetadata", "EcsContainer")
+CHAINED_MAX_DURATION = 3600
+
+ROLE_ARN = re.compile(
+    r"^arn:(?P<partition>aws|aws-cn|aws-us-gov):iam::(?P<account>\d{12}):role/"
+    r"(?P<path>(?:[\x21-\x7e]+/)*)(?P<name>[\w+=,.@-]{1,64})$"
+)
+MFA_SERIAL = re.compile(
+    r"^(arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:(mfa|u2f)/[\w+=,.@/-]{1,512}|[\w+=/:,.@-]{9,256})$"
+)
+SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
+EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
+MFA_CODE = re.compile(r"^\d{6}$")
+REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
+PROFILE_NAME = re.compile(r"^[\w+=,.@:/-]{1,128}$")
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    profile: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"profile '{self.profile}': {self.field}: {self.message}"
+
+
+@dataclass(frozen=True)
+class RoleProfile:
+    """A profile with a role_arn, with every setting the AWS CLI knows for it."""
+
+    name: str
+    role_arn: str
+    source_profile: str | None = None
+    credential_source: str | None = None
+    mfa_serial: str | None = None
+    external_id: str | None = None
+    duration_seconds: int | None = None
+    role_session_name: str | None = None
+    region: str | None = None
+    chain: tuple[str, ...] = ()
+    """The profiles behind this role, nearest first; the last one holds the base credentials."""
+    base_profile: str | None = None
+    """The profile whose own credentials start the chain (None for a credential_source)."""
+    base_kind: str = ""
+    """How the base credentials are found: static, keyring, sso, process, or a credential_source."""
+    problems: tuple[ConfigProblem, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def _arn(self) -> re.Match[str] | None:
+        return ROLE_ARN.match(self.role_arn)
+
+    @property
+    def account_id(self) -> str:
+        m = self._arn
+        return m["account"] if m else ""
+
+    @property
+    def role_name(self) -> str:
+        m = self._arn
+        return m["name"] if m else self.role_arn.rsplit("/", 1)[-1]
+
+    @property
+    def partition(self) -> str:
+        m = self._arn
+        return m["partition"] if m else "aws"
+
+    @property
+    def chained(self) -> bool:
+        """True when the source of this role is itself a role (AWS caps such sessions at 1 h)."""
+        return len(self.hops) > 1
+
+    @property
+    def hops(self) -> tuple[str, ...]:
+        """The role profiles to assume in turn, from the one nearest the base to this one."""
+        names = (self.name, *self.chain)
+        if self.base_profile:
+            names = names[:-1]
+        return tuple(reversed(names))
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+    def check(self) -> None:
+        """Raise the first problem as a ConfigError, naming the profile and the field."""
+        if self.problems:
+            raise ConfigError(str(self.problems[0]))
+
+
+@dataclass
+class AwsConfig:
+    """What botocore read from the config and credentials files, secrets left out."""
+
+    config_file: Path
+    credentials_file: Path
+    profiles: dict[str, dict[str, str]]
+    static_key_profiles: frozenset[str]
+    roles: dict[str, RoleProfile] = field(default_factory=dict)
+    default_profile: str | None = None
+
+    def role(self, name: str) -> RoleProfile:
+        if name in self.roles:
+            return self.roles[name]
+        if name in self.profiles:
+            raise ConfigError(f"profile '{name}' has no role_arn, so there is no role to assume")
+        raise ProfileNotFound(name)
+
+    @property
+    def problems(self) -> list[ConfigProblem]:
+        return [p for r in self.roles.values() for p in r.problems]
+
+
+def config_paths(env: Mapping[str, str] | None = None) -> tuple[Path, Path]:
+    env = os.environ if env is None else env
+    config = env.get("AWS_CONFIG_FILE") or "~/.aws/config"
+    creds = env.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials"
+    return Path(config).expanduser(), Path(creds).expanduser()
+
+
+def env_region(env: Mapping[str, str] | None = None) -> str | None:
+    env = os.environ if env is None else env
+    return env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None
+
+
+def read_full_config() -> dict:  # type: ignore[type-arg]
+    """botocore's merged view of the config and credentials files, as the AWS CLI sees it."""
+    import botocore.exceptions
+    import botocore.session
+
+    config_file, _ = config_paths()
+    try:
+        return botocore.session.Session().full_config
+    except botocore.exceptions.ConfigParseError as exc:
+        raise ConfigError(f"cannot parse the AWS config: {_first_line(exc)}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"the AWS config at {config_file} is not valid UTF-8 text; save it as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read the AWS config at {exc.filename or config_file}: "
+            f"{exc.strerror or exc}"
+        ) from None
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def load_config(env: Mapping[str, str] | None = None) -> AwsConfig:
+    """Read every profile and build the roles, each with its chain and its problems."""
+    env = os.environ if env is None else env
+    full = read_full_config()
+    config_file, creds_file = config_paths(env)
+    raw: dict[str, dict[str, str]] = full.get("profiles", {})
+    profiles: dict[str, dict[str, str]] = {}
+    static: set[str] = set()
+    for name, settings in raw.items():
+        if "aws_access_key_id" in settings:
+            static.add(name)
+        profiles[name] = {
+            k: v for k, v in settings.items() if k not in SECRET_KEYS and isinstance(v, str)
+        }
+    config = AwsConfig(
+        config_file=config_file,
+        credentials_file=creds_file,
+        profiles=profiles,
+        static_key_profiles=frozenset(static),
+        default_profile=env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE") or None,
+    )
+    region_override = env_region(env)
+    for name, settings in profiles.items():
+        if "role_arn" in settings:
+            config.roles[name] = build_role(name, config, region_override)
+    return config
+
+
+def base_kind(name: str, config: AwsConfig) -> str:
+    settings = config.profiles.get(name, {})
+    if name in config.static_key_profiles:
+        return "static"
+    if "sso_session" in settings or "sso_start_url" in settings:
+        return "sso"
+    if "credential_process" in settings:
+        return "process"
+    return "keyring"
+
+
+def build_role(name: str, config: AwsConfig, region_override: str | None = None) -> RoleProfile:
+    settings = config.profiles[name]
+    problems: list[ConfigProblem] = []
+    notes: list[str] = []
+
+    def problem(field_name: str, message: str) -> None:
+        problems.append(ConfigProblem(name, field_name, message))
+
+    role_arn = settings.get("role_arn", "").strip()
+    if not ROLE_ARN.match(role_arn):
+        problem(
+            "role_arn",
+            f"'{role_arn}' is not a role ARN; expected arn:aws:iam::123456789012:role/NAME "
+            "(partition aws, aws-cn or aws-us-gov, a 12-digit account)",
+        )
+    for key, pattern, rule in (
+        ("role_session_name", SESSION_NAME, "2 to 64 letters, digits or +=,.@_-"),
+        ("external_id", EXTERNAL_ID, "2 to 1224 letters, digits or +=,.@:/_-"),
+        ("mfa_serial", MFA_SERIAL, "an MFA device ARN (arn:aws:iam::ACCOUNT:mfa/NAME) or serial"),
+        ("region", REGION, "a region code such as eu-west-1"),
+    ):
+        value = settings.get(key)
+        if value is not None and not pattern.match(value):
+            problem(key, f"'{value}' is not valid: use {rule}")
+
+    chain, kind = resolve_chain(name, config, problems)
+    base = chain[-1] if chain and kind in ("static", "keyring", "sso", "process") else None
+    chained = len(chain) - (1 if base else 0) > 0
+
+    duration: int | None = None
+    if "duration_seconds" in settings:
+        text = settings["duration_seconds"].strip()
+        if not text.isdigit() or not 900 <= int(text) <= 43200:
+            problem("duration_seconds", f"'{text}' must be a whole number from 900 to 43200")
+        else:
+            duration = int(text)
+    if chained and duration is not None and duration > CHAINED_MAX_DURATION:
+        notes.append(
+            f"duration {duration} s capped at {CHAINED_MAX_DURATION} s: "
+            "AWS limits chained role sessions to one hour"
+        )
+        duration = CHAINED_MAX_DURATION
+
+    return RoleProfile(
+        name=name,
+        role_arn=role_arn,
+        source_profile=settings.get("source_profile"),
+        credential_source=settings.get("credential_source"),
+        mfa_serial=settings.get("mfa_serial"),
+        external_id=settings.get("external_id"),
+        duration_seconds=duration,
+        role_session_name=settings.get("role_session_name"),
+        region=region_override or settings.get("region"),
+        chain=tuple(chain),
+        base_profile=base,
+        base_kind=kind,
+        problems=tuple(problems),
+        notes=tuple(notes),
+    )
+
+
+def resolve_chain(
+    name: str, config: AwsConfig, problems: list[ConfigProblem]
+) -> tuple[list[str], str]:
+    """Follow source_profile links from a role down to the profile with base credentials."""
+    seen = [name]
+    current = name
+    while True:
+        settings = config.profiles[current]
+        source = settings.get("source_profile")
+        cred_source = settings.get("credential_source")
+        if "web_identity_token_file" in settings and current == name:
+            problems.append(
+                ConfigProblem(name, "web_identity_token_file", "web identity roles are not "
+                              "supported by Rolecall; the AWS CLI can assume them")
+            )
+            return seen[1:], "web_identity"
+        if source and cred_source:
+            problems.append(
+                ConfigProblem(current, "source_profile", "set source_profile or "
+                              "credential_source, not both")
+            )
+            return seen[1:], ""
+        if cred_source:
+            if cred_source not in CREDENTIAL_SOURCES:
+                problems.append(
+                    ConfigProblem(current, "credential_source", f"'{cred_source}' is not one of "
+                                  + ", ".join(CREDENTIAL_SOURCES))
+                )
+            return seen[1:], cred_source
+        if not source:
+            problems.append(
+                ConfigProblem(current, "source_profile", "a role needs source_profile or "
+                              "credential_source to say where its base credentials come from")
+            )
+            return seen[1:], ""
+        if source == current and current in config.static_key_profiles:
+            # botocore's rule: a role may use the static keys of its own profile.
+            return [*seen[1:], current], "static"
+        if source not in config.profiles:
+            problems.append(
+                ConfigProblem(current, "source_profile", f"profile '{source}' does not exist")
+            )
+            return seen[1:], ""
+        if source in seen:
+            loop = " -> ".join([*seen[seen.index(source):], source])
+            problems.append(
+                ConfigProblem(name, "source_profile", f"the profiles form a loop: {loop}")
+            )
+            return seen[1:], ""
+        seen.append(source)
+        if "role_arn" not in config.profiles[source]:
+            return seen[1:], base_kind(source, config)
+        current = source
+
+
+def validate_mfa_code(code: str) -> str:
+    code = code.strip()
+    if not MFA_CODE.match(code):
+        raise ConfigError("the MFA code must be exactly 6 digits")
+    return code
+
+
+def validate_profile_name(name: str) -> str:
+    if not PROFILE_NAME.match(name):
+        raise ConfigError(
+            f"'{name}' is not a usable profile name: use letters, digits and +=,.@:/_- only"
+        )
+    return name

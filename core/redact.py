@@ -1,0 +1,74 @@
+"""Keeping secrets out of logs: a filter that masks every secret Rolecall has seen."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+MASK = "****"
+
+_lock = threading.Lock()
+_secrets: set[str] = set()
+
+# Second layer, for secrets we never saw ourselves (botocore's debug dumps of STS answers).
+_PATTERNS = [
+    re.compile(
+        r"(?i)(<(?:SecretAccessKey|SessionToken|SecretKey)>)[^<]*(</)",
+    ),
+    re.compile(
+        r"(?i)([\"']?(?:SecretAccessKey|SessionToken|aws_secret_access_key|aws_session_token|"
+        r"secret_key|token|sessionKey|sessionToken|SigninToken|X-Amz-Security-Token)[\"']?"
+        r"\s*[:=]\s*[\"']?)([A-Za-z0-9/+=%_\-]{8,})"
+    ),
+    re.compile(r"(?i)(x-amz-security-token['\"]?\s*[:,]\s*b?['\"]?)([^'\"\s,}]+)"),
+    re.compile(r"(Signature=)[0-9a-f]{16,}"),
+]
+
+
+def register(*values: str | None) -> None:
+    """Remember secret values so that any later log line containing them is masked."""
+    with _lock:
+        for value in values:
+            if value and len(value) >= 6:
+                _secrets.add(value)
+
+
+def redact(text: str) -> str:
+    with _lock:
+        known = sorted(_secrets, key=len, reverse=True)
+    for secret in known:
+        if secret in text:
+            text = text.replace(secret, MASK)
+    for pattern in _PATTERNS:
+        text = pattern.sub(lambda m: m.group(1) + MASK + (m.group(3) if m.lastindex == 3 else ""),
+                           text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Put on a handler: renders the record once, masks secrets, and freezes the result."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+def configure_logging(verbosity: int, stream=None) -> logging.Handler:  # type: ignore[no-untyped-def]
+    """Logging for the CLI and the app: botocore stays above DEBUG unless asked twice (-vv)."""
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbosity >= 1 else logging.WARNING)
+    aws_level = logging.DEBUG if verbosity >= 2 else logging.INFO
+    for name in ("botocore", "boto3", "urllib3", "s3transfer"):
+        logging.getLogger(name).setLevel(max(aws_level, root.level))
+    return handler

@@ -1,0 +1,259 @@
+"""Where secrets live: the OS keyring (service `rolecall`), or memory, and nothing else."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from datetime import timedelta
+from typing import Any, Protocol
+
+from core.credentials import Clock, StaticCredentials, TemporaryCredentials, utc_now
+from core.errors import NoKeyringError
+
+SERVICE = "rolecall"
+DEFAULT_MIN_REMAINING = timedelta(minutes=5)
+_INDEX = "sessions-index"
+log = logging.getLogger(__name__)
+
+
+class SecretStore(Protocol):
+    name: str
+
+    def get(self, key: str) -> str | None: ...
+    def set(self, key: str, value: str) -> None: ...
+    def delete(self, key: str) -> None: ...
+
+
+class MemoryStore:
+    """Secrets in this process's memory only: gone when it exits (demo, or no keyring)."""
+
+    name = "memory only"
+
+    def __init__(self) -> None:
+        self._data: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            return self._data.get(key)
+
+    def set(self, key: str, value: str) -> None:
+        with self._lock:
+            self._data[key] = value
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._data.pop(key, None)
+
+
+class KeyringStore:
+    """The OS keyring through `keyring`, limited to one recommended backend."""
+
+    def __init__(self, backend: Any) -> None:
+        self._backend = backend
+        self.name = describe_backend(backend)
+
+    def _call(self, what: str, fn: Any, *args: str) -> Any:
+        try:
+            return fn(SERVICE, *args)
+        except Exception as exc:  # noqa: BLE001 - backends raise anything (dbus, OS errors)
+            # The backend's message never holds the value we passed, only what failed.
+            raise NoKeyringError(
+                f"the keyring ({self.name}) failed to {what}: {type(exc).__name__}; "
+                "check that it is unlocked, or use --no-cache"
+            ) from None
+
+    def get(self, key: str) -> str | None:
+        return self._call("read", self._backend.get_password, key)  # type: ignore[no-any-return]
+
+    def set(self, key: str, value: str) -> None:
+        self._call("save", self._backend.set_password, key, value)
+
+    def delete(self, key: str) -> None:
+        import keyring.errors
+
+        try:
+            self._backend.delete_password(SERVICE, key)
+        except keyring.errors.PasswordDeleteError:
+            pass
+        except Exception as exc:  # noqa: BLE001
+            raise NoKeyringError(
+                f"the keyring ({self.name}) failed to delete an entry: {type(exc).__name__}"
+            ) from None
+
+
+def describe_backend(backend: Any) -> str:
+    cls = type(backend)
+    return f"{cls.__module__.replace('keyring.backends.', '')}.{cls.__name__}"
+
+
+def recommended_backend() -> Any | None:
+    """The keyring backend to trust, or None: plaintext, null and fail backends never qualify."""
+    import keyring
+    import keyring.core
+    from keyring.backends.chainer import ChainerBackend
+
+    backend = keyring.get_keyring()
+    candidates = backend.backends if isinstance(backend, ChainerBackend) else [backend]
+    for candidate in candidates:
+        if keyring.core.recommended(candidate):
+            return candidate
+    return None
+
+
+_probe_lock = threading.Lock()
+_probed: list[Any] = []
+
+
+def open_keyring() -> KeyringStore:
+    """The OS keyring, probed once per process; NoKeyringError says how to get one."""
+    with _probe_lock:
+        if not _probed:
+            _probed.append(recommended_backend())
+        backend = _probed[0]
+    if backend is None:
+        raise NoKeyringError(
+            "no usable keyring: start a Secret Service such as gnome-keyring or KWallet "
+            "(on macOS and Windows the system keychain is used), or pass --no-cache"
+        )
+    return KeyringStore(backend)
+
+
+def reset_probe() -> None:
+    with _probe_lock:
+        _probed.clear()
+
+
+class SessionCache:
+    """Cached STS sessions, reused while more than `min_remaining` is left (aws-vault's rule)."""
+
+    def __init__(
+        self,
+        store: SecretStore,
+        min_remaining: timedelta = DEFAULT_MIN_REMAINING,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.store = store
+        self.min_remaining = min_remaining
+        self.clock = clock
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(profile: str) -> str:
+        return f"session:{profile}"
+
+    def _index(self) -> list[str]:
+        raw = self.store.get(_INDEX)
+        try:
+            names = json.loads(raw) if raw else []
+        except ValueError:
+            names = []
+        return [n for n in names if isinstance(n, str)]
+
+    def _save_index(self, names: list[str]) -> None:
+        self.store.set(_INDEX, json.dumps(sorted(set(names))))
+
+    def _load(self, profile: str) -> TemporaryCredentials | None:
+        raw = self.store.get(self._key(profile))
+        if not raw:
+            return None
+        try:
+            return TemporaryCredentials.from_json(raw)
+        except (ValueError, KeyError, TypeError):
+            log.warning("dropping an unreadable cached session for %s", profile)
+            self.store.delete(self._key(profile))
+            return None
+
+    def get(self, profile: str, role_arn: str | None = None) -> TemporaryCredentials | None:
+        """A cached session that is still good for more than min_remaining, else None."""
+        with self._lock:
+            creds = self._load(profile)
+            if creds is None:
+                return None
+            if creds.expired(self.clock()):
+                self._forget(profile)
+                return None
+            if role_arn and creds.assumed_role_arn and not _same_role(creds, role_arn):
+                return None
+            if creds.remaining(self.clock()) <= self.min_remaining:
+                return None
+            return creds
+
+    def put(self, creds: TemporaryCredentials) -> None:
+        with self._lock:
+            self.store.set(self._key(creds.profile), creds.to_json())
+            self._save_index([*self._index(), creds.profile])
+
+    def _forget(self, profile: str) -> None:
+        self.store.delete(self._key(profile))
+        self._save_index([n for n in self._index() if n != profile])
+
+    def forget(self, profile: str) -> bool:
+        with self._lock:
+            known = profile in self._index() or self._load(profile) is not None
+            self._forget(profile)
+            return known
+
+    def forget_all(self) -> list[str]:
+        with self._lock:
+            names = self._index()
+            for name in names:
+                self.store.delete(self._key(name))
+            self._save_index([])
+            return names
+
+    def sessions(self) -> dict[str, TemporaryCredentials]:
+        """Every cached session that has not expired; expired ones are purged on the way."""
+        with self._lock:
+            found: dict[str, TemporaryCredentials] = {}
+            for name in self._index():
+                creds = self._load(name)
+                if creds is None or creds.expired(self.clock()):
+                    self._forget(name)
+                else:
+                    found[name] = creds
+            return found
+
+
+def _same_role(creds: TemporaryCredentials, role_arn: str) -> bool:
+    # assumed-role/NAME/session vs role/path/NAME: compare account and role name.
+    def parts(arn: str) -> tuple[str, str]:
+        fields = arn.split(":")
+        account = fields[4] if len(fields) > 5 else ""
+        resource = fields[5] if len(fields) > 5 else ""
+        pieces = resource.split("/")
+        if pieces[0] == "assumed-role" and len(pieces) >= 2:
+            return account, pieces[1]
+        return account, pieces[-1]
+
+    return parts(creds.assumed_role_arn) == parts(role_arn)
+
+
+class KeyStore:
+    """Long-term access keys the person handed to Rolecall (`rolecall add-keys NAME`)."""
+
+    def __init__(self, store: SecretStore) -> None:
+        self.store = store
+
+    @staticmethod
+    def _key(name: str) -> str:
+        return f"keys:{name}"
+
+    def get(self, name: str) -> StaticCredentials | None:
+        raw = self.store.get(self._key(name))
+        if not raw:
+            return None
+        data = json.loads(raw)
+        return StaticCredentials(data["AccessKeyId"], data["SecretAccessKey"])
+
+    def set(self, name: str, creds: StaticCredentials) -> None:
+        self.store.set(
+            self._key(name),
+            json.dumps(
+                {"AccessKeyId": creds.access_key_id, "SecretAccessKey": creds.secret_access_key}
+            ),
+        )
+
+    def delete(self, name: str) -> None:
+        self.store.delete(self._key(name))

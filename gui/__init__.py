@@ -1,0 +1,1 @@
+"""Rolecall desktop app (PySide6). Imports core; core never imports this."""

@@ -1,0 +1,1 @@
+"""Icons, stylesheet and desktop-integration templates."""

@@ -142,11 +142,16 @@ def read_full_config() -> dict:  # type: ignore[type-arg]
     import botocore.exceptions
     import botocore.session
 
-    config_file, _ = config_paths()
+    config_file, creds_file = config_paths()
+    for path in (config_file, creds_file):
+        # botocore silently skips a file it cannot open; the person should hear about it.
+        if path.exists() and (not path.is_file() or not os.access(path, os.R_OK)):
+            raise ConfigError(f"cannot read {path}: it is not a readable file")
     try:
         return botocore.session.Session().full_config
     except botocore.exceptions.ConfigParseError as exc:
-        raise ConfigError(f"cannot parse the AWS config: {_first_line(exc)}") from None
+        path = Path(exc.kwargs.get("path") or config_file)
+        raise ConfigError(f"cannot parse the AWS config: {_parse_reason(path)}") from None
     except UnicodeDecodeError:
         raise ConfigError(
             f"the AWS config at {config_file} is not valid UTF-8 text; save it as UTF-8"
@@ -156,6 +161,23 @@ def read_full_config() -> dict:  # type: ignore[type-arg]
             f"cannot read the AWS config at {exc.filename or config_file}: "
             f"{exc.strerror or exc}"
         ) from None
+
+
+def _parse_reason(path: Path) -> str:
+    """botocore only says that parsing failed; configparser says where and why."""
+    import configparser
+
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return f"{path} is not valid UTF-8 text; save it as UTF-8"
+    except OSError as exc:
+        return f"cannot read {path}: {exc.strerror or exc}"
+    try:
+        configparser.RawConfigParser().read_string(text, source=str(path))
+    except configparser.Error as exc:
+        return " ".join(str(exc).split())
+    return f"{path} is not in INI format"
 
 
 def _first_line(exc: Exception) -> str:

@@ -1,0 +1,184 @@
+"""Shared fixtures: a real moto server over HTTP, a private AWS config, a real Secret Service."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ACCOUNT = "123456789012"
+BASE_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
+BASE_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+ROLECALL = [sys.executable, "-m", "core.cli"]
+
+
+@pytest.fixture(scope="session")
+def moto_url():
+    """One moto server for the whole run, reached over real HTTP on loopback."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def assume_role_calls(account: str = ACCOUNT) -> list:
+    """The AssumeRole calls moto has answered for an account (moto runs in this process)."""
+    from moto.sts.models import sts_backends
+
+    return list(sts_backends[account]["aws"].assumed_roles)
+
+
+@dataclass
+class AwsFiles:
+    root: Path
+    config: Path
+    credentials: Path
+    endpoint: str
+
+    def write_config(self, text: str) -> None:
+        self.config.write_text(textwrap.dedent(text).lstrip())
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(extra)
+        return env
+
+
+STANDARD_CONFIG = f"""
+[profile base]
+region = eu-west-1
+
+[profile reader]
+role_arn = arn:aws:iam::{ACCOUNT}:role/Reader
+source_profile = base
+region = eu-west-1
+
+[profile admin]
+role_arn = arn:aws:iam::{ACCOUNT}:role/Admin
+source_profile = reader
+duration_seconds = 7200
+
+[profile mfa]
+role_arn = arn:aws:iam::{ACCOUNT}:role/Secure
+source_profile = base
+mfa_serial = arn:aws:iam::{ACCOUNT}:mfa/alice
+
+[profile partner]
+role_arn = arn:aws:iam::{ACCOUNT}:role/Partner
+source_profile = base
+external_id = partner-4711
+role_session_name = alice
+"""
+
+
+@pytest.fixture
+def aws(tmp_path, monkeypatch, moto_url) -> AwsFiles:
+    """A private AWS config and credentials file, with every AWS variable pointed at them."""
+    for name in list(os.environ):
+        if name.startswith("AWS_") or name.startswith("ROLECALL_"):
+            monkeypatch.delenv(name)
+    files = AwsFiles(tmp_path, tmp_path / "config", tmp_path / "credentials", moto_url)
+    files.write_config(STANDARD_CONFIG)
+    files.credentials.write_text(
+        f"[base]\naws_access_key_id = {BASE_KEY_ID}\naws_secret_access_key = {BASE_SECRET}\n"
+    )
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(files.config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(files.credentials))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_url)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    return files
+
+
+def run_cli(*args: str, input: str | None = None, env=None, timeout: float = 60):
+    return subprocess.run(
+        [*ROLECALL, *args], capture_output=True, text=True, input=input, env=env,
+        timeout=timeout, cwd=ROOT,
+    )
+
+
+@dataclass
+class SecretService:
+    address: str
+
+
+def _start_secret_service(tmp: Path) -> tuple[SecretService, list[subprocess.Popen]]:
+    dbus = subprocess.Popen(
+        ["dbus-daemon", "--session", "--nofork", "--print-address=1", "--nopidfile"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    address = dbus.stdout.readline().strip()  # type: ignore[union-attr]
+    env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address, HOME=str(tmp),
+               XDG_DATA_HOME=str(tmp / "data"), XDG_RUNTIME_DIR=str(tmp / "run"))
+    (tmp / "run").mkdir(mode=0o700)
+    daemon = subprocess.Popen(
+        ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+    )
+    daemon.stdin.write(b"test-keyring-password")  # type: ignore[union-attr]
+    daemon.stdin.close()  # type: ignore[union-attr]
+    return SecretService(address), [daemon, dbus]
+
+
+@pytest.fixture(scope="session")
+def secret_service(tmp_path_factory):
+    """A real gnome-keyring in a private D-Bus session; CI sets ROLECALL_REQUIRE_KEYRING=1."""
+    missing = [t for t in ("dbus-daemon", "gnome-keyring-daemon") if not shutil.which(t)]
+    if missing:
+        message = f"no Secret Service here: {', '.join(missing)} not installed"
+        if os.environ.get("ROLECALL_REQUIRE_KEYRING"):
+            pytest.fail(message)
+        pytest.skip(message)
+    service, procs = _start_secret_service(tmp_path_factory.mktemp("keyring"))
+    previous = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+    os.environ["DBUS_SESSION_BUS_ADDRESS"] = service.address
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.SecretService.Keyring"
+    try:
+        import secretstorage
+
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                connection = secretstorage.dbus_init()
+                collection = secretstorage.get_default_collection(connection)
+                if not collection.is_locked():
+                    break
+            except Exception:  # noqa: BLE001 - the daemon is still starting
+                if time.monotonic() > deadline:
+                    raise
+            time.sleep(0.1)
+        yield service
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=10)
+        os.environ.pop("PYTHON_KEYRING_BACKEND", None)
+        if previous is None:
+            os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
+        else:
+            os.environ["DBUS_SESSION_BUS_ADDRESS"] = previous
+
+
+@pytest.fixture
+def real_keyring(secret_service):
+    """The keyring module bound to the Secret Service, with Rolecall's probe redone."""
+    import keyring.core
+
+    from core import vault
+
+    keyring.core.init_backend()
+    vault.reset_probe()
+    yield vault.open_keyring()
+    vault.reset_probe()

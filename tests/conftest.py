@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,10 +152,9 @@ def secret_service(tmp_path_factory):
         deadline = time.monotonic() + 20
         while True:
             try:
-                connection = secretstorage.dbus_init()
-                collection = secretstorage.get_default_collection(connection)
-                if not collection.is_locked():
-                    break
+                with closing(secretstorage.dbus_init()) as connection:
+                    if not secretstorage.get_default_collection(connection).is_locked():
+                        break
             except Exception:  # noqa: BLE001 - the daemon is still starting
                 if time.monotonic() > deadline:
                     raise
@@ -164,6 +164,8 @@ def secret_service(tmp_path_factory):
         for proc in procs:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=10)
+            if proc.stdout:
+                proc.stdout.close()
         os.environ.pop("PYTHON_KEYRING_BACKEND", None)
         if previous is None:
             os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)

@@ -1,0 +1,256 @@
+"""The `rolecall` command, run as a real process against moto over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ACCOUNT, BASE_SECRET, ROLECALL, run_cli
+
+ROLECALL_BIN = Path(sys.executable).parent / "rolecall"
+
+
+def assert_one_error_line(result, code: int, text: str) -> None:
+    assert result.returncode == code, result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("rolecall: error: ")
+    assert text in result.stderr
+
+
+def exports(result) -> dict[str, str]:
+    assert result.returncode == 0, result.stderr
+    script = result.stdout + "\nenv -0"
+    out = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True,
+                         env={"PATH": os.environ["PATH"]})
+    return dict(line.split("=", 1) for line in out.stdout.split("\0") if "=" in line)
+
+
+def test_list_shows_every_role_with_account_source_and_flags(aws):
+    result = run_cli("list", "--json")
+    rows = {r["profile"]: r for r in json.loads(result.stdout)}
+    assert sorted(rows) == ["admin", "mfa", "partner", "reader"]
+    assert rows["admin"]["source"] == "reader -> base" and rows["admin"]["chained"]
+    assert rows["mfa"]["mfa"] and rows["partner"]["external_id"]
+    assert rows["reader"]["account"] == ACCOUNT and rows["reader"]["region"] == "eu-west-1"
+
+
+def test_list_as_a_table(aws):
+    result = run_cli("list")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["PROFILE", "ACCOUNT", "ROLE", "REGION", "SOURCE", "FLAGS",
+                                "SESSION"]
+    assert any(line.split()[:3] == ["admin", ACCOUNT, "Admin"] for line in lines)
+
+
+def test_export_env_sets_the_role_keys_in_bash(aws):
+    env = exports(run_cli("export", "reader", "--no-cache"))
+    assert env["AWS_ACCESS_KEY_ID"].startswith("ASIA")
+    assert env["AWS_REGION"] == "eu-west-1"
+    arn = subprocess.run(
+        [sys.executable, "-c", "import boto3; print(boto3.client('sts').get_caller_identity()"
+         "['Arn'])"],
+        env={**env, "AWS_ENDPOINT_URL": aws.endpoint, "PATH": os.environ["PATH"]},
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    assert arn.startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/Reader/")
+
+
+@pytest.mark.parametrize("fmt", ["env", "fish", "powershell", "cmd", "ini", "json"])
+def test_every_export_format_prints_the_keys(aws, fmt):
+    result = run_cli("export", "reader", "--no-cache", "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    assert "ASIA" in result.stdout and result.stderr == ""
+
+
+def test_exec_runs_the_command_with_the_role_and_without_aws_profile(aws):
+    env = aws.env(AWS_PROFILE="base", AWS_SESSION_TOKEN="stale")
+    result = run_cli("exec", "reader", "--no-cache", "--", "sh", "-c",
+                     'echo "$AWS_PROFILE|$ROLECALL_PROFILE|$AWS_ACCESS_KEY_ID"; exit 7', env=env)
+    assert result.returncode == 7
+    profile, rolecall_profile, key = result.stdout.strip().split("|")
+    assert (profile, rolecall_profile) == ("", "reader") and key.startswith("ASIA")
+
+
+def test_exec_without_a_command_is_a_usage_error(aws):
+    assert_one_error_line(run_cli("exec", "reader", "--no-cache"), 2, "exec needs a command")
+
+
+def test_exec_of_a_missing_program_says_so(aws):
+    assert_one_error_line(
+        run_cli("exec", "reader", "--no-cache", "--", "no-such-program-xyz"), 2,
+        "command not found: no-such-program-xyz",
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "text"),
+    [
+        (("export", "ghost", "--no-cache"), 2, "unknown profile 'ghost'"),
+        (("export", "base", "--no-cache"), 2, "profile 'base' has no role_arn"),
+        (("export", "--no-cache"), 2, "name a profile, or set AWS_PROFILE"),
+        (("export", "reader", "--format", "xml"), 2, "invalid choice: 'xml'"),
+        (("export", "reader", "--duration", "60", "--no-cache"), 2, "900 to 43200"),
+        (("export", "reader", "--duration", "abc"), 2, "invalid int value"),
+        (("export", "mfa", "--no-cache", "--mfa-code", "12345"), 2, "exactly 6 digits"),
+        (("export", "mfa", "--no-cache"), 2, "needs an MFA code"),
+        (("frobnicate",), 2, "invalid choice: 'frobnicate'"),
+        (("forget",), 2, "name a profile, or pass --all"),
+        (("add-keys", "bad name"), 2, "not a usable profile name"),
+    ],
+)
+def test_bad_input_is_one_line_and_the_right_exit_code(aws, args, code, text):
+    before = aws.config.read_bytes()
+    assert_one_error_line(run_cli(*args), code, text)
+    assert aws.config.read_bytes() == before
+
+
+def test_a_bad_config_is_exit_2(aws):
+    aws.config.write_text("[profile broken\n")
+    assert_one_error_line(run_cli("list"), 2, "cannot parse the AWS config")
+
+
+def test_an_invalid_role_names_the_profile_and_field(aws):
+    aws.config.write_text(aws.config.read_text() + "\n[profile bad]\nrole_arn = arn:aws:iam::1:role/x"
+                          "\nsource_profile = base\n")
+    assert_one_error_line(run_cli("export", "bad", "--no-cache"), 2, "profile 'bad': role_arn:")
+    listed = run_cli("list")
+    assert listed.returncode == 0 and "rolecall: warning: profile 'bad': role_arn" in listed.stderr
+
+
+def test_an_unreachable_endpoint_is_exit_1(aws):
+    env = aws.env(AWS_ENDPOINT_URL="http://127.0.0.1:9")
+    assert_one_error_line(run_cli("export", "reader", "--no-cache", env=env), 1, "no answer from")
+
+
+def test_mfa_code_is_asked_on_the_terminal(aws):
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: rolecall with the pty as its terminal
+        os.execvpe(ROLECALL[0], [*ROLECALL, "export", "mfa", "--no-cache"], os.environ)
+    output = b""
+    while b"MFA code for" not in output:
+        output += os.read(fd, 1024)
+    assert f"arn:aws:iam::{ACCOUNT}:mfa/alice".encode() in output
+    os.write(fd, b"123456\n")
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert b"export AWS_SESSION_TOKEN=" in output
+    after_prompt = output.split(b"mfa/alice: ", 1)[1]
+    assert after_prompt.startswith(b"\r\nexport")  # the code was not echoed
+
+
+def test_verbose_logs_are_redacted(aws):
+    result = run_cli("-vv", "export", "reader", "--no-cache", "--format", "json")
+    assert result.returncode == 0
+    secret = json.loads(result.stdout)["SecretAccessKey"]
+    token = json.loads(result.stdout)["SessionToken"]
+    assert "DEBUG" in result.stderr and "AssumeRole" in result.stderr
+    assert secret not in result.stderr and token not in result.stderr
+    assert BASE_SECRET not in result.stderr
+
+
+def test_a_real_sdk_process_uses_rolecall_as_credential_process(aws, tmp_path):
+    command = f"{ROLECALL_BIN} credential-process reader --no-cache"
+    if not ROLECALL_BIN.exists():
+        command = f"{sys.executable} -m core.cli credential-process reader --no-cache"
+    aws.config.write_text(aws.config.read_text() + textwrap.dedent(f"""
+        [profile via-rolecall]
+        credential_process = {command}
+        region = eu-west-1
+    """))
+    script = "import boto3; print(boto3.Session(profile_name='via-rolecall')" \
+        ".client('sts').get_caller_identity()['Arn'])"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            env=aws.env(), timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/Reader/")
+
+
+def test_console_print_builds_the_federation_url(aws):
+    import http.server
+    import threading
+    import urllib.parse
+
+    seen = []
+
+    class Federation(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            seen.append(urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query))
+            body = b'{"SigninToken": "tok-123456789"}'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Federation)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    federation = f"http://127.0.0.1:{server.server_port}/federation"
+    try:
+        result = run_cli("console", "reader", "--print", "--no-cache", "--duration", "3600",
+                         env=aws.env(ROLECALL_FEDERATION_URL=federation))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 0, result.stderr
+    session = json.loads(seen[0]["Session"][0])
+    assert seen[0]["Action"] == ["getSigninToken"] and seen[0]["SessionDuration"] == ["3600"]
+    assert session["sessionId"].startswith("ASIA")
+    url = urllib.parse.urlsplit(result.stdout.strip())
+    query = urllib.parse.parse_qs(url.query)
+    assert url.path == "/federation" and query["Action"] == ["login"]
+    assert query["SigninToken"] == ["tok-123456789"]
+    assert query["Destination"] == ["https://console.aws.amazon.com/console/home?region=eu-west-1"]
+
+
+def test_no_keyring_is_a_one_line_error_naming_the_fix(aws):
+    env = aws.env(PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
+    assert_one_error_line(run_cli("export", "reader", env=env), 2,
+                          "no usable keyring: start a Secret Service such as gnome-keyring")
+
+
+@pytest.mark.keyring
+def test_sessions_are_cached_in_the_keyring_between_processes(aws, real_keyring):
+    first = exports(run_cli("export", "reader"))
+    second = exports(run_cli("export", "reader"))
+    assert first["AWS_ACCESS_KEY_ID"] == second["AWS_ACCESS_KEY_ID"]
+    listed = {r["profile"]: r for r in json.loads(run_cli("list", "--json").stdout)}
+    assert listed["reader"]["session_remaining"] > 3000
+    forgot = run_cli("forget", "reader")
+    assert "forgot the cached session of 'reader'" in forgot.stderr
+    third = exports(run_cli("export", "reader"))
+    assert third["AWS_ACCESS_KEY_ID"] != first["AWS_ACCESS_KEY_ID"]
+    assert "forgot" in run_cli("forget", "--all").stderr
+
+
+@pytest.mark.keyring
+def test_add_keys_keeps_keys_in_the_keyring_not_on_disk(aws, real_keyring):
+    aws.write_config(f"""
+        [profile deployer]
+        role_arn = arn:aws:iam::{ACCOUNT}:role/Deployer
+        source_profile = person
+    """)
+    secret = "Zq" * 20
+    added = run_cli("add-keys", "person", input=f"AKIAIOSFODNN7EXAMPLE\n{secret}\n")
+    assert added.returncode == 0, added.stderr
+    assert "[profile person]" in aws.config.read_text()
+    assert secret not in aws.config.read_text() + aws.credentials.read_text()
+    env = exports(run_cli("export", "deployer", "--no-cache"))
+    assert env["AWS_ACCESS_KEY_ID"].startswith("ASIA")

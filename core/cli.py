@@ -47,8 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"rolecall {__version__}")
     parser.add_argument("--demo", action="store_true", help="run against the embedded demo AWS")
     parser.add_argument(
-        "-v", "--verbose", action="count", default=0, help="debug logging, secrets redacted "
-        "(-vv includes botocore)"
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="debug logging, secrets redacted (-vv includes botocore)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -68,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     role_command("credential-process", "JSON for the AWS credential_process setting")
     console = role_command("console", "open the AWS console as the role")
     console.add_argument("--print", action="store_true", help="print the URL instead")
-    add_keys = commands.add_parser("add-keys", help="keep a profile's long-term keys in the keyring")
+    add_keys = commands.add_parser(
+        "add-keys", help="keep a profile's long-term keys in the keyring"
+    )
     add_keys.add_argument("name")
     forget = commands.add_parser("forget", help="remove cached sessions from the keyring")
     forget.add_argument("profile", nargs="?")
@@ -209,16 +214,34 @@ class Cli:
         table = [header]
         for r in rows:
             flags = ",".join(
-                f for f, on in (("mfa", r["mfa"]), ("extid", r["external_id"]),
-                                ("chained", r["chained"]), ("INVALID", r["problems"])) if on
+                f
+                for f, on in (
+                    ("mfa", r["mfa"]),
+                    ("extid", r["external_id"]),
+                    ("chained", r["chained"]),
+                    ("INVALID", r["problems"]),
+                )
+                if on
             )
             left = r["session_remaining"]
             session = format_remaining(_seconds(left)) if left is not None else "-"
-            table.append((r["profile"], r["account"], r["role"], r["region"] or "-",
-                          r["source"] or "-", flags or "-", session))
+            table.append(
+                (
+                    r["profile"],
+                    r["account"],
+                    r["role"],
+                    r["region"] or "-",
+                    r["source"] or "-",
+                    flags or "-",
+                    session,
+                )
+            )
         widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
         for row in table:
-            print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip(), file=self.out)
+            print(
+                "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip(),
+                file=self.out,
+            )
         for r in rows:
             for problem in r["problems"]:
                 self.say(f"rolecall: warning: {problem}")
@@ -238,11 +261,18 @@ class Cli:
     def cmd_exec(self) -> int:
         command = self.args.exec_command
         if not command:
-            raise UsageError("exec needs a command after --, e.g. rolecall exec PROFILE -- aws s3 ls")
+            raise UsageError(
+                "exec needs a command after --, e.g. rolecall exec PROFILE -- aws s3 ls"
+            )
         creds = self.credentials()
         env = dict(os.environ)
-        for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN",
-                     "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION"):
+        for name in (
+            "AWS_PROFILE",
+            "AWS_DEFAULT_PROFILE",
+            "AWS_SECURITY_TOKEN",
+            "AWS_SESSION_TOKEN",
+            "AWS_CREDENTIAL_EXPIRATION",
+        ):
             env.pop(name, None)
         env.update(environment(creds))
         env["ROLECALL_PROFILE"] = creds.profile
@@ -326,7 +356,7 @@ class Cli:
         try:
             from gui.app import run
         except ImportError as exc:
-            if "gui.app" not in str(exc) and "gui" != getattr(exc, "name", ""):
+            if "gui.app" not in str(exc) and getattr(exc, "name", "") != "gui":
                 raise RolecallError(f"the desktop app cannot start: {exc}") from None
             raise RolecallError(
                 "the desktop app is not part of this build yet: use the commands in "

@@ -63,10 +63,11 @@ def signin_url(
         if not 900 <= session_duration <= 43200:
             raise ConfigError("the console session duration must be from 900 to 43200 seconds")
         params["SessionDuration"] = str(session_duration)
-    request = urllib.request.Request(
-        federation + "?" + urllib.parse.urlencode(params), method="GET"
-    )
+    if urllib.parse.urlsplit(federation).scheme not in ("https", "http"):
+        raise ConfigError(f"the federation URL must be http(s): {federation}")
+    request = urllib.request.Request(federation + "?" + urllib.parse.urlencode(params))  # noqa: S310
     try:
+        # The scheme was checked above, so S310's file:// concern does not apply.
         with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
             body = answer.read()
     except urllib.error.HTTPError as exc:

@@ -158,8 +158,7 @@ def read_full_config() -> dict:  # type: ignore[type-arg]
         ) from None
     except OSError as exc:
         raise ConfigError(
-            f"cannot read the AWS config at {exc.filename or config_file}: "
-            f"{exc.strerror or exc}"
+            f"cannot read the AWS config at {exc.filename or config_file}: {exc.strerror or exc}"
         ) from None
 
 
@@ -296,27 +295,38 @@ def resolve_chain(
         cred_source = settings.get("credential_source")
         if "web_identity_token_file" in settings and current == name:
             problems.append(
-                ConfigProblem(name, "web_identity_token_file", "web identity roles are not "
-                              "supported by Rolecall; the AWS CLI can assume them")
+                ConfigProblem(
+                    name,
+                    "web_identity_token_file",
+                    "web identity roles are not supported by Rolecall; the AWS CLI can assume them",
+                )
             )
             return seen[1:], "web_identity"
         if source and cred_source:
             problems.append(
-                ConfigProblem(current, "source_profile", "set source_profile or "
-                              "credential_source, not both")
+                ConfigProblem(
+                    current, "source_profile", "set source_profile or credential_source, not both"
+                )
             )
             return seen[1:], ""
         if cred_source:
             if cred_source not in CREDENTIAL_SOURCES:
                 problems.append(
-                    ConfigProblem(current, "credential_source", f"'{cred_source}' is not one of "
-                                  + ", ".join(CREDENTIAL_SOURCES))
+                    ConfigProblem(
+                        current,
+                        "credential_source",
+                        f"'{cred_source}' is not one of " + ", ".join(CREDENTIAL_SOURCES),
+                    )
                 )
             return seen[1:], cred_source
         if not source:
             problems.append(
-                ConfigProblem(current, "source_profile", "a role needs source_profile or "
-                              "credential_source to say where its base credentials come from")
+                ConfigProblem(
+                    current,
+                    "source_profile",
+                    "a role needs source_profile or "
+                    "credential_source to say where its base credentials come from",
+                )
             )
             return seen[1:], ""
         if source == current and current in config.static_key_profiles:
@@ -328,7 +338,7 @@ def resolve_chain(
             )
             return seen[1:], ""
         if source in seen:
-            loop = " -> ".join([*seen[seen.index(source):], source])
+            loop = " -> ".join([*seen[seen.index(source) :], source])
             problems.append(
                 ConfigProblem(name, "source_profile", f"the profiles form a loop: {loop}")
             )

@@ -41,8 +41,9 @@ def redact(text: str) -> str:
         if secret in text:
             text = text.replace(secret, MASK)
     for pattern in _PATTERNS:
-        text = pattern.sub(lambda m: m.group(1) + MASK + (m.group(3) if m.lastindex == 3 else ""),
-                           text)
+        text = pattern.sub(
+            lambda m: m.group(1) + MASK + (m.group(3) if m.lastindex == 3 else ""), text
+        )
     return text
 
 

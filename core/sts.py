@@ -8,7 +8,7 @@ import re
 import threading
 from collections.abc import Callable
 from datetime import timezone
-from typing import Any, Protocol, Union
+from typing import Any, Protocol
 
 from core.credentials import Clock, StaticCredentials, TemporaryCredentials, utc_now
 from core.errors import AwsError, ConfigError, MfaRequired, RolecallError
@@ -24,7 +24,7 @@ from core.vault import KeyStore, SessionCache
 
 log = logging.getLogger(__name__)
 
-Credentials = Union[StaticCredentials, TemporaryCredentials]
+Credentials = StaticCredentials | TemporaryCredentials
 MfaCodeSource = Callable[[RoleProfile], str]
 
 PARTITION_REGIONS = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
@@ -224,9 +224,7 @@ class AssumeRoleProvider:
             params["Tags"] = [{"Key": k, "Value": v} for k, v in self.tags.items()]
         if role.mfa_serial:
             if self.mfa_code is None:
-                raise MfaRequired(
-                    f"profile '{role.name}' needs an MFA code from {role.mfa_serial}"
-                )
+                raise MfaRequired(f"profile '{role.name}' needs an MFA code from {role.mfa_serial}")
             params["SerialNumber"] = role.mfa_serial
             params["TokenCode"] = validate_mfa_code(self.mfa_code(role))
         region = role.region or PARTITION_REGIONS[role.partition]

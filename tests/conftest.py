@@ -105,8 +105,13 @@ def aws(tmp_path, monkeypatch, moto_url) -> AwsFiles:
 
 def run_cli(*args: str, input: str | None = None, env=None, timeout: float = 60):
     return subprocess.run(
-        [*ROLECALL, *args], capture_output=True, text=True, input=input, env=env,
-        timeout=timeout, cwd=ROOT,
+        [*ROLECALL, *args],
+        capture_output=True,
+        text=True,
+        input=input,
+        env=env,
+        timeout=timeout,
+        cwd=ROOT,
     )
 
 
@@ -118,15 +123,24 @@ class SecretService:
 def _start_secret_service(tmp: Path) -> tuple[SecretService, list[subprocess.Popen]]:
     dbus = subprocess.Popen(
         ["dbus-daemon", "--session", "--nofork", "--print-address=1", "--nopidfile"],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     address = dbus.stdout.readline().strip()  # type: ignore[union-attr]
-    env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address, HOME=str(tmp),
-               XDG_DATA_HOME=str(tmp / "data"), XDG_RUNTIME_DIR=str(tmp / "run"))
+    env = dict(
+        os.environ,
+        DBUS_SESSION_BUS_ADDRESS=address,
+        HOME=str(tmp),
+        XDG_DATA_HOME=str(tmp / "data"),
+        XDG_RUNTIME_DIR=str(tmp / "run"),
+    )
     (tmp / "run").mkdir(mode=0o700)
     daemon = subprocess.Popen(
         ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
-        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
     )
     daemon.stdin.write(b"test-keyring-password")  # type: ignore[union-attr]
     daemon.stdin.close()  # type: ignore[union-attr]

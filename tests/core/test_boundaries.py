@@ -16,15 +16,18 @@ def test_importing_every_core_module_never_imports_pyside6():
     code = (
         "import importlib, sys\n"
         f"for name in {modules!r}: importlib.import_module(name)\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'gui')))"
+        "qt = ('PySide6', 'shiboken6', 'gui')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in qt))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
     assert out.stdout.strip() == "[]"
 
 
 def test_import_core_does_not_load_boto3():
     code = "import sys, core, core.cli; print('boto3' in sys.modules, 'botocore' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
     assert out.stdout.split() == ["False", "False"]

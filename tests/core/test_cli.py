@@ -27,8 +27,13 @@ def assert_one_error_line(result, code: int, text: str) -> None:
 def exports(result) -> dict[str, str]:
     assert result.returncode == 0, result.stderr
     script = result.stdout + "\nenv -0"
-    out = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True,
-                         env={"PATH": os.environ["PATH"]})
+    out = subprocess.run(
+        ["bash", "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": os.environ["PATH"]},
+    )
     return dict(line.split("=", 1) for line in out.stdout.split("\0") if "=" in line)
 
 
@@ -45,8 +50,15 @@ def test_list_as_a_table(aws):
     result = run_cli("list")
     assert result.returncode == 0
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["PROFILE", "ACCOUNT", "ROLE", "REGION", "SOURCE", "FLAGS",
-                                "SESSION"]
+    assert lines[0].split() == [
+        "PROFILE",
+        "ACCOUNT",
+        "ROLE",
+        "REGION",
+        "SOURCE",
+        "FLAGS",
+        "SESSION",
+    ]
     assert any(line.split()[:3] == ["admin", ACCOUNT, "Admin"] for line in lines)
 
 
@@ -55,10 +67,15 @@ def test_export_env_sets_the_role_keys_in_bash(aws):
     assert env["AWS_ACCESS_KEY_ID"].startswith("ASIA")
     assert env["AWS_REGION"] == "eu-west-1"
     arn = subprocess.run(
-        [sys.executable, "-c", "import boto3; print(boto3.client('sts').get_caller_identity()"
-         "['Arn'])"],
+        [
+            sys.executable,
+            "-c",
+            "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])",
+        ],
         env={**env, "AWS_ENDPOINT_URL": aws.endpoint, "PATH": os.environ["PATH"]},
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     assert arn.startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/Reader/")
 
@@ -72,8 +89,16 @@ def test_every_export_format_prints_the_keys(aws, fmt):
 
 def test_exec_runs_the_command_with_the_role_and_without_aws_profile(aws):
     env = aws.env(AWS_PROFILE="base", AWS_SESSION_TOKEN="stale")
-    result = run_cli("exec", "reader", "--no-cache", "--", "sh", "-c",
-                     'echo "$AWS_PROFILE|$ROLECALL_PROFILE|$AWS_ACCESS_KEY_ID"; exit 7', env=env)
+    result = run_cli(
+        "exec",
+        "reader",
+        "--no-cache",
+        "--",
+        "sh",
+        "-c",
+        'echo "$AWS_PROFILE|$ROLECALL_PROFILE|$AWS_ACCESS_KEY_ID"; exit 7',
+        env=env,
+    )
     assert result.returncode == 7
     profile, rolecall_profile, key = result.stdout.strip().split("|")
     assert (profile, rolecall_profile) == ("", "reader") and key.startswith("ASIA")
@@ -85,7 +110,8 @@ def test_exec_without_a_command_is_a_usage_error(aws):
 
 def test_exec_of_a_missing_program_says_so(aws):
     assert_one_error_line(
-        run_cli("exec", "reader", "--no-cache", "--", "no-such-program-xyz"), 2,
+        run_cli("exec", "reader", "--no-cache", "--", "no-such-program-xyz"),
+        2,
         "command not found: no-such-program-xyz",
     )
 
@@ -118,8 +144,10 @@ def test_a_bad_config_is_exit_2(aws):
 
 
 def test_an_invalid_role_names_the_profile_and_field(aws):
-    aws.config.write_text(aws.config.read_text() + "\n[profile bad]\nrole_arn = arn:aws:iam::1:role/x"
-                          "\nsource_profile = base\n")
+    aws.config.write_text(
+        aws.config.read_text() + "\n[profile bad]\nrole_arn = arn:aws:iam::1:role/x"
+        "\nsource_profile = base\n"
+    )
     assert_one_error_line(run_cli("export", "bad", "--no-cache"), 2, "profile 'bad': role_arn:")
     listed = run_cli("list")
     assert listed.returncode == 0 and "rolecall: warning: profile 'bad': role_arn" in listed.stderr
@@ -133,7 +161,7 @@ def test_an_unreachable_endpoint_is_exit_1(aws):
 def test_mfa_code_is_asked_on_the_terminal(aws):
     pid, fd = pty.fork()
     if pid == 0:  # the child: rolecall with the pty as its terminal
-        os.execvpe(ROLECALL[0], [*ROLECALL, "export", "mfa", "--no-cache"], os.environ)
+        os.execvpe(ROLECALL[0], [*ROLECALL, "export", "mfa", "--no-cache"], os.environ)  # noqa: S606
     output = b""
     while b"MFA code for" not in output:
         output += os.read(fd, 1024)
@@ -168,15 +196,21 @@ def test_a_real_sdk_process_uses_rolecall_as_credential_process(aws, tmp_path):
     command = f"{ROLECALL_BIN} credential-process reader --no-cache"
     if not ROLECALL_BIN.exists():
         command = f"{sys.executable} -m core.cli credential-process reader --no-cache"
-    aws.config.write_text(aws.config.read_text() + textwrap.dedent(f"""
+    aws.config.write_text(
+        aws.config.read_text()
+        + textwrap.dedent(f"""
         [profile via-rolecall]
         credential_process = {command}
         region = eu-west-1
-    """))
-    script = "import boto3; print(boto3.Session(profile_name='via-rolecall')" \
+    """)
+    )
+    script = (
+        "import boto3; print(boto3.Session(profile_name='via-rolecall')"
         ".client('sts').get_caller_identity()['Arn'])"
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            env=aws.env(), timeout=60)
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=aws.env(), timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/Reader/")
 
@@ -204,8 +238,15 @@ def test_console_print_builds_the_federation_url(aws):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     federation = f"http://127.0.0.1:{server.server_port}/federation"
     try:
-        result = run_cli("console", "reader", "--print", "--no-cache", "--duration", "3600",
-                         env=aws.env(ROLECALL_FEDERATION_URL=federation))
+        result = run_cli(
+            "console",
+            "reader",
+            "--print",
+            "--no-cache",
+            "--duration",
+            "3600",
+            env=aws.env(ROLECALL_FEDERATION_URL=federation),
+        )
     finally:
         server.shutdown()
         server.server_close()
@@ -222,8 +263,11 @@ def test_console_print_builds_the_federation_url(aws):
 
 def test_no_keyring_is_a_one_line_error_naming_the_fix(aws):
     env = aws.env(PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
-    assert_one_error_line(run_cli("export", "reader", env=env), 2,
-                          "no usable keyring: start a Secret Service such as gnome-keyring")
+    assert_one_error_line(
+        run_cli("export", "reader", env=env),
+        2,
+        "no usable keyring: start a Secret Service such as gnome-keyring",
+    )
 
 
 @pytest.mark.keyring

@@ -66,11 +66,12 @@ def test_removing_a_setting_removes_its_nested_lines_too(config):
 
 
 def test_adding_a_profile_appends_it_and_leaves_the_rest(config):
-    set_profile(config, "new", {"role_arn": "arn:aws:iam::123456789012:role/N",
-                                "source_profile": "base"})
+    set_profile(
+        config, "new", {"role_arn": "arn:aws:iam::123456789012:role/N", "source_profile": "base"}
+    )
     text = config.read_text()
     assert text.startswith(ORIGINAL)
-    assert text[len(ORIGINAL):] == (
+    assert text[len(ORIGINAL) :] == (
         "\n[profile new]\nrole_arn = arn:aws:iam::123456789012:role/N\nsource_profile = base\n"
     )
     assert load_config_from(config).role("new").source_profile == "base"
@@ -169,15 +170,21 @@ comments = st.sampled_from(["", "# note\n", "; other tool\n", "\n"])
 @settings(max_examples=60, deadline=None)
 @given(
     sections=st.lists(
-        st.tuples(names, st.dictionaries(st.sampled_from(["region", "output", "x_tool"]), values),
-                  comments),
-        min_size=2, max_size=5, unique_by=lambda s: s[0],
+        st.tuples(
+            names,
+            st.dictionaries(st.sampled_from(["region", "output", "x_tool"]), values),
+            comments,
+        ),
+        min_size=2,
+        max_size=5,
+        unique_by=lambda s: s[0],
     ),
     pick=st.integers(min_value=0),
     new_value=values,
 )
-def test_any_file_other_sections_keep_their_exact_bytes(tmp_path_factory, sections, pick,
-                                                        new_value):
+def test_any_file_other_sections_keep_their_exact_bytes(
+    tmp_path_factory, sections, pick, new_value
+):
     path = tmp_path_factory.mktemp("prop") / "config"
     blocks = [
         lead + f"[profile {name}]\n" + "".join(f"{k} = {v}\n" for k, v in body.items())

@@ -44,8 +44,8 @@ def test_remaining_and_expired_follow_the_injected_clock():
 
 
 @pytest.mark.parametrize(
-    ("seconds", "shown"), [(0, "00:00"), (59, "00:59"), (3599, "59:59"), (3600, "1:00:00"),
-                           (43199, "11:59:59")],
+    ("seconds", "shown"),
+    [(0, "00:00"), (59, "00:59"), (3599, "59:59"), (3600, "1:00:00"), (43199, "11:59:59")],
 )
 def test_countdown_text(seconds, shown):
     assert format_remaining(timedelta(seconds=seconds)) == shown
@@ -57,12 +57,18 @@ def test_naive_expiry_is_refused():
 
 
 def test_env_format_runs_in_bash_and_sets_exactly_the_values():
-    script = render(CREDS, "env") + 'printf "%s\\0" "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" ' \
+    script = (
+        render(CREDS, "env") + 'printf "%s\\0" "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" '
         '"$AWS_SESSION_TOKEN" "$AWS_CREDENTIAL_EXPIRATION" "$AWS_REGION" "$AWS_DEFAULT_REGION"'
+    )
     out = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.split("\0")[:-1] == [
-        CREDS.access_key_id, CREDS.secret_access_key, CREDS.session_token,
-        "2026-11-28T12:59:05Z", "eu-west-1", "eu-west-1",
+        CREDS.access_key_id,
+        CREDS.secret_access_key,
+        CREDS.session_token,
+        "2026-11-28T12:59:05Z",
+        "eu-west-1",
+        "eu-west-1",
     ]
 
 

@@ -158,8 +158,8 @@ def test_environment_credential_source(aws, monkeypatch):
 def test_credential_process_source(aws, tmp_path):
     script = tmp_path / "creds.sh"
     script.write_text(
-        "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"AKIAIOSFODNN7EXAMPLE\", "
-        "\"SecretAccessKey\": \"zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz\"}'\n"
+        '#!/bin/sh\necho \'{"Version": 1, "AccessKeyId": "AKIAIOSFODNN7EXAMPLE", '
+        '"SecretAccessKey": "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"}\'\n'
     )
     script.chmod(0o755)
     aws.write_config(f"""
@@ -249,6 +249,9 @@ def test_access_denied_is_aws_message_with_a_hint(aws, monkeypatch):
 
 def test_profile_endpoint_url_is_honoured(aws, monkeypatch):
     monkeypatch.delenv("AWS_ENDPOINT_URL")
-    aws.config.write_text(aws.config.read_text().replace(
-        "[profile reader]\n", f"[profile reader]\nendpoint_url = {aws.endpoint}\n"))
+    aws.config.write_text(
+        aws.config.read_text().replace(
+            "[profile reader]\n", f"[profile reader]\nendpoint_url = {aws.endpoint}\n"
+        )
+    )
     assert Engine().credentials("reader").assumed_role_arn.split("/")[1] == "Reader"

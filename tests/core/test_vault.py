@@ -18,8 +18,12 @@ NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
 
 def session(profile="reader", minutes=60, key="ASIAEXAMPLE00000001"):
     return TemporaryCredentials(
-        key, "secret-" + key, "token-" + key, NOW + timedelta(minutes=minutes),
-        assumed_role_arn="arn:aws:sts::123456789012:assumed-role/Reader/alice", profile=profile,
+        key,
+        "secret-" + key,
+        "token-" + key,
+        NOW + timedelta(minutes=minutes),
+        assumed_role_arn="arn:aws:sts::123456789012:assumed-role/Reader/alice",
+        profile=profile,
     )
 
 

@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: demo test lint
+.PHONY: demo test lint lambda-zip
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -27,3 +27,6 @@ lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check core gui tests
 	$(VENV)/bin/ruff format --check core gui tests
 	$(VENV)/bin/mypy
+
+lambda-zip: | $(PY)
+	$(PY) packaging/build_lambda_zip.py dist/rolecall-lambda.zip

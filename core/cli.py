@@ -29,6 +29,18 @@ log = logging.getLogger("rolecall")
 ACCESS_KEY_ID = re.compile(r"^[A-Z0-9]{16,128}$")
 
 
+_memory: Any = None
+
+
+def _memory_store() -> Any:
+    from core.vault import MemoryStore
+
+    global _memory
+    if _memory is None:
+        _memory = MemoryStore()
+    return _memory
+
+
 class UsageError(ConfigError):
     pass
 
@@ -75,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
         "add-keys", help="keep a profile's long-term keys in the keyring"
     )
     add_keys.add_argument("name")
+    commands.add_parser(
+        "demo-server", help="run the embedded demo AWS and print the lines to use it"
+    )
     forget = commands.add_parser("forget", help="remove cached sessions from the keyring")
     forget.add_argument("profile", nargs="?")
     forget.add_argument("--all", action="store_true")
@@ -82,10 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _keyring_store(demo: bool) -> Any:
-    if demo:
-        from core import demo as demo_mod
-
-        return demo_mod.memory_store()
+    if demo or os.environ.get("ROLECALL_SESSION_STORE") == "memory":
+        # Memory only (the demo): nothing outlives this process, the real keychain is untouched.
+        return _memory_store()
     from core.vault import open_keyring
 
     return open_keyring()
@@ -352,6 +366,25 @@ class Cli:
             self.say(f"rolecall: no cached session for '{self.args.profile}'")
         return 0
 
+    def cmd_demo_server(self) -> int:
+        import threading
+
+        from core import demo
+
+        running = demo.activate()
+        self.out.write(demo.shell_exports(running))
+        self.out.flush()
+        self.say(
+            f"rolecall: demo AWS at {running.endpoint}, ready in {running.seconds_to_start:.1f} s."
+            " Paste the lines above into another terminal, then try `rolecall list`."
+            " Ctrl-C stops it."
+        )
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            self.say("rolecall: demo AWS stopped")
+        return 0
+
     def cmd_gui(self) -> int:
         try:
             from gui.app import run
@@ -397,7 +430,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from core.redact import configure_logging
 
             configure_logging(args.verbose)
-        if args.demo and args.command:
+        if args.demo and args.command not in (None, "demo-server"):
             from core import demo
 
             demo.activate()

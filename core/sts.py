@@ -263,6 +263,16 @@ class CachedSessionProvider:
         return creds
 
 
+_DATA_HINTS = {
+    "AccessDenied": "the role's policies do not allow this",
+    "AccessDeniedException": "the role's policies do not allow this",
+    "ResourceNotFoundException": "check the table name and the region",
+    "ExpiredTokenException": "the session has expired: renew it and try again",
+    "UnrecognizedClientException": "the session is not valid here: renew it",
+    "ProvisionedThroughputExceededException": "the table is throttling: try again shortly",
+    "ValidationException": "DynamoDB refused the request as written",
+}
+
 _HINTS = {
     "AccessDenied": "check the role's trust policy and that the source credentials may assume it",
     "ExpiredToken": "the source credentials have expired: refresh them and try again",
@@ -283,7 +293,10 @@ def aws_failure(exc: Exception, doing: str) -> RolecallError:
         error = exc.response.get("Error", {})
         code = error.get("Code", "Error")
         message = error.get("Message", "") or str(exc)
-        hint = _HINTS.get(code)
+        if "<Code>" in message:  # an XML error where JSON was expected (proxies, moto's IAM)
+            code = _between(message, "<Code>", "</Code>") or code
+            message = _between(message, "<Message>", "</Message>") or message
+        hint = (_HINTS if doing.startswith("assuming") else _DATA_HINTS).get(code)
         if code == "AccessDenied" and "MultiFactorAuthentication" in message:
             hint = "the MFA code was wrong or already used: wait for a new code and try again"
         text = f"{doing} failed: {code}: {message.rstrip('.')}"
@@ -302,6 +315,11 @@ def aws_failure(exc: Exception, doing: str) -> RolecallError:
     if isinstance(exc, be.BotoCoreError):
         return AwsError(f"{doing} failed: {_sentence(exc)}")
     return AwsError(f"{doing} failed: {type(exc).__name__}: {_sentence(exc)}")
+
+
+def _between(text: str, start: str, end: str) -> str:
+    head, found, tail = text.partition(start)
+    return tail.partition(end)[0].strip() if found else ""
 
 
 def _sentence(exc: Exception) -> str:
@@ -391,9 +409,44 @@ class Engine:
         role = self.config.role(profile)
         return self.cache.get(profile, role.role_arn)
 
+    def boto3_session(self, creds: TemporaryCredentials) -> Any:
+        """A boto3 session acting with these credentials, at the profile's endpoint."""
+        profile = creds.profile if creds.profile in self.config.profiles else None
+        role = self.config.roles.get(creds.profile)
+        region = creds.region or (PARTITION_REGIONS[role.partition] if role else None)
+        return boto3_session(creds, profile, region)
+
     def client(self, service: str, creds: TemporaryCredentials) -> Any:
         """A low-level client acting with these credentials, at the profile's endpoint."""
         profile = creds.profile if creds.profile in self.config.profiles else None
         role = self.config.roles.get(creds.profile)
         region = creds.region or (PARTITION_REGIONS[role.partition] if role else "us-east-1")
         return self.factory.client(service, profile, creds, region)
+
+
+def boto3_session(
+    creds: Credentials, profile: str | None = None, region: str | None = None
+) -> Any:
+    """A boto3 session with explicit keys; `profile` only lends its endpoint settings."""
+    import boto3
+
+    return boto3.Session(
+        aws_access_key_id=creds.access_key_id,
+        aws_secret_access_key=creds.secret_access_key,
+        aws_session_token=creds.session_token,
+        region_name=region or getattr(creds, "region", None) or "us-east-1",
+        profile_name=profile,
+    )
+
+
+class DefaultChainProvider:
+    """Whatever botocore finds with no profile: in Lambda, the function's own role."""
+
+    def retrieve(self) -> Credentials:
+        import botocore.session
+
+        found = botocore.session.Session().get_credentials()
+        if found is None:
+            raise AwsError("no AWS credentials were found in this environment", "NoCredentials")
+        frozen = found.get_frozen_credentials()
+        return StaticCredentials(frozen.access_key, frozen.secret_key, frozen.token)

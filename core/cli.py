@@ -174,7 +174,7 @@ class Cli:
         for note in role.notes:
             self.say(f"rolecall: note: profile '{name}': {note}")
         engine = self.engine(role)
-        return engine.credentials(  # type: ignore[no-any-return]
+        return engine.credentials(
             name,
             mfa_code=self.mfa_prompt,
             duration=self.args.duration,
@@ -395,7 +395,7 @@ class Cli:
                 "the desktop app is not part of this build yet: use the commands in "
                 "`rolecall --help`"
             ) from None
-        return run(demo=self.args.demo)  # type: ignore[no-any-return]
+        return run(demo=self.args.demo)
 
 
 def _seconds(value: int) -> Any:

@@ -141,16 +141,16 @@ def set_profile(
         while j < len(body) and body[j][:1] in (" ", "\t") and body[j].strip():
             j += 1  # continuation lines of a nested value
         match = _KEY.match(line)
-        key = match[1].strip().lower() if match else None
-        if key is not None and key in remaining:
-            value = remaining.pop(key)
-            if value is not None:
+        setting = match[1].strip().lower() if match else None
+        if setting is not None and setting in remaining:
+            new_value = remaining.pop(setting)
+            if new_value is not None:
                 ending = nl if not line.endswith(("\n", "\r")) else line[len(line.rstrip("\r\n")) :]
-                out.append(f"{match[1].strip()} = {value}{ending}")  # type: ignore[index]
+                out.append(f"{match[1].strip()} = {new_value}{ending}")  # type: ignore[index]
                 last_setting = len(out)
         else:
             out.extend(body[i:j])
-            if key is not None:
+            if setting is not None:
                 last_setting = len(out)
         i = j
     additions = [f"{k} = {v}{nl}" for k, v in remaining.items() if v is not None]

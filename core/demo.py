@@ -32,8 +32,13 @@ EXTERNAL_ID = "rolecall-demo-partner"
 SESSION_NAME = "rolecall-demo"
 
 READ_ACTIONS = [
-    "dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive", "dynamodb:ListTables",
-    "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
+    "dynamodb:DescribeTable",
+    "dynamodb:DescribeTimeToLive",
+    "dynamodb:ListTables",
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
 ]
 
 
@@ -49,16 +54,45 @@ class DemoRole:
 
 
 ROLES = (
-    DemoRole("demo-readonly", "DynamoDBReadOnly", tuple(READ_ACTIONS),
-             "reads every table; writes are denied"),
-    DemoRole("demo-admin", "DynamoDBAdmin", ("dynamodb:*", "sts:AssumeRole"),
-             "reads and writes every table"),
-    DemoRole("demo-mfa", "DynamoDBAdminMFA", ("dynamodb:*",),
-             "reads and writes; needs an MFA code (any 6 digits in the demo)", mfa=True),
-    DemoRole("demo-partner", "PartnerAuditor", tuple(READ_ACTIONS),
-             "a partner's read-only access; needs the external id", external_id=EXTERNAL_ID),
-    DemoRole("demo-chained", "OrdersAuditor", tuple(READ_ACTIONS),
-             "reached by chaining through demo-admin", source="demo-admin"),
+    DemoRole(
+        "demo-readonly",
+        "DynamoDBReadOnly",
+        tuple(READ_ACTIONS),
+        "reads every table; writes are denied",
+    ),
+    DemoRole(
+        "demo-admin",
+        "DynamoDBAdmin",
+        ("dynamodb:*", "sts:AssumeRole"),
+        "reads and writes every table",
+    ),
+    DemoRole(
+        "demo-mfa",
+        "DynamoDBAdminMFA",
+        ("dynamodb:*",),
+        "reads and writes; needs an MFA code (any 6 digits in the demo)",
+        mfa=True,
+    ),
+    DemoRole(
+        "demo-partner",
+        "PartnerAuditor",
+        tuple(READ_ACTIONS),
+        "a partner's read-only access; needs the external id",
+        external_id=EXTERNAL_ID,
+    ),
+    DemoRole(
+        "demo-chained",
+        "OrdersAuditor",
+        tuple(READ_ACTIONS),
+        "reached by chaining through demo-admin",
+        source="demo-admin",
+    ),
+    DemoRole(
+        "demo-nodata",
+        "NoDataAccess",
+        ("sts:GetCallerIdentity",),
+        "can sign in, but may read no table",
+    ),
 )
 
 _store = MemoryStore()
@@ -134,21 +168,26 @@ def enforce_policies() -> None:
     from moto import settings
     from moto.core.authorization import ActionAuthenticatorMixin
 
-    settings.INITIAL_NO_AUTH_ACTION_COUNT = ActionAuthenticatorMixin.request_count  # type: ignore[assignment]
+    settings.INITIAL_NO_AUTH_ACTION_COUNT = ActionAuthenticatorMixin.request_count
 
 
 def _client(service: str, endpoint: str) -> Any:
     import boto3
 
     return boto3.client(
-        service, endpoint_url=endpoint, region_name=REGION,
-        aws_access_key_id="AKIASEEDSEEDSEEDSEED", aws_secret_access_key="seed" * 10,
+        service,
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id="AKIASEEDSEEDSEEDSEED",
+        aws_secret_access_key="seed" * 10,
     )
 
 
 def _trust(principal: str | list[str], condition: dict[str, Any] | None = None) -> str:
     statement: dict[str, Any] = {
-        "Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole",
+        "Effect": "Allow",
+        "Principal": {"AWS": principal},
+        "Action": "sts:AssumeRole",
     }
     if condition:
         statement["Condition"] = condition
@@ -156,19 +195,27 @@ def _trust(principal: str | list[str], condition: dict[str, Any] | None = None) 
 
 
 def _allow(actions: list[str] | tuple[str, ...]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": list(actions), "Resource": "*"}]})
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}],
+        }
+    )
 
 
 def seed(endpoint: str, order_count: int = ORDER_COUNT) -> dict[str, str]:
     """Create the demo's user, roles and tables; returns the user's (fake) long-term keys."""
     iam = _client("iam", endpoint)
     iam.create_user(UserName=USER)
-    iam.put_user_policy(UserName=USER, PolicyName="assume-demo-roles",
-                        PolicyDocument=_allow(["sts:AssumeRole", "sts:GetCallerIdentity"]))
+    iam.put_user_policy(
+        UserName=USER,
+        PolicyName="assume-demo-roles",
+        PolicyDocument=_allow(["sts:AssumeRole", "sts:GetCallerIdentity"]),
+    )
     key = iam.create_access_key(UserName=USER)["AccessKey"]
     user_arn = f"arn:aws:iam::{ACCOUNT}:user/{USER}"
     for role in ROLES:
+        principal: str | list[str]
         if role.source == USER:
             principal = user_arn
         else:
@@ -183,57 +230,80 @@ def seed(endpoint: str, order_count: int = ORDER_COUNT) -> dict[str, str]:
             condition = {"StringEquals": {"sts:ExternalId": role.external_id}}
         elif role.mfa:
             condition = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
-        iam.create_role(RoleName=role.role, AssumeRolePolicyDocument=_trust(principal, condition),
-                        Description=role.description, MaxSessionDuration=43200)
-        iam.put_role_policy(RoleName=role.role, PolicyName="access",
-                            PolicyDocument=_allow(role.actions))
+        iam.create_role(
+            RoleName=role.role,
+            AssumeRolePolicyDocument=_trust(principal, condition),
+            Description=role.description,
+            MaxSessionDuration=43200,
+        )
+        iam.put_role_policy(
+            RoleName=role.role, PolicyName="access", PolicyDocument=_allow(role.actions)
+        )
     _seed_tables(_client("dynamodb", endpoint), order_count)
     return {"id": key["AccessKeyId"], "secret": key["SecretAccessKey"]}
 
 
 def _seed_tables(db: Any, order_count: int) -> None:
     db.create_table(
-        TableName="MyTable", BillingMode="PAY_PER_REQUEST",
+        TableName="MyTable",
+        BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
     )
-    db.put_item(TableName="MyTable", Item={
-        "id": {"S": "123"}, "name": {"S": "Example item"},
-        "note": {"S": "the item the reference Lambda handler reads"},
-    })
+    db.put_item(
+        TableName="MyTable",
+        Item={
+            "id": {"S": "123"},
+            "name": {"S": "Example item"},
+            "note": {"S": "the item the reference Lambda handler reads"},
+        },
+    )
     db.create_table(
-        TableName="Orders", BillingMode="PAY_PER_REQUEST",
+        TableName="Orders",
+        BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[
             {"AttributeName": "customer_id", "AttributeType": "S"},
             {"AttributeName": "order_id", "AttributeType": "S"},
             {"AttributeName": "status", "AttributeType": "S"},
             {"AttributeName": "created_at", "AttributeType": "S"},
         ],
-        KeySchema=[{"AttributeName": "customer_id", "KeyType": "HASH"},
-                   {"AttributeName": "order_id", "KeyType": "RANGE"}],
-        GlobalSecondaryIndexes=[{
-            "IndexName": "status-created_at-index",
-            "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"},
-                          {"AttributeName": "created_at", "KeyType": "RANGE"}],
-            "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["total"]},
-        }],
-        LocalSecondaryIndexes=[{
-            "IndexName": "created_at-index",
-            "KeySchema": [{"AttributeName": "customer_id", "KeyType": "HASH"},
-                          {"AttributeName": "created_at", "KeyType": "RANGE"}],
-            "Projection": {"ProjectionType": "KEYS_ONLY"},
-        }],
+        KeySchema=[
+            {"AttributeName": "customer_id", "KeyType": "HASH"},
+            {"AttributeName": "order_id", "KeyType": "RANGE"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "status-created_at-index",
+                "KeySchema": [
+                    {"AttributeName": "status", "KeyType": "HASH"},
+                    {"AttributeName": "created_at", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["total"]},
+            }
+        ],
+        LocalSecondaryIndexes=[
+            {
+                "IndexName": "created_at-index",
+                "KeySchema": [
+                    {"AttributeName": "customer_id", "KeyType": "HASH"},
+                    {"AttributeName": "created_at", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            }
+        ],
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
     )
-    db.update_time_to_live(TableName="Orders", TimeToLiveSpecification={
-        "Enabled": True, "AttributeName": "expires_at"})
+    db.update_time_to_live(
+        TableName="Orders", TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
+    )
     db.create_table(
-        TableName="Customers", BillingMode="PROVISIONED",
+        TableName="Customers",
+        BillingMode="PROVISIONED",
         ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
         AttributeDefinitions=[{"AttributeName": "customer_id", "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "customer_id", "KeyType": "HASH"}],
     )
-    rng = random.Random(42)
+    rng = random.Random(42)  # noqa: S311 - seeded sample data, not security
     customers = [customer(i, rng) for i in range(60)]
     _write_all(db, "Customers", customers)
     _write_all(db, "Orders", [order(i, rng) for i in range(order_count)])
@@ -270,17 +340,29 @@ def order(i: int, rng: random.Random) -> dict[str, Any]:
         "priority": {"BOOL": i % 5 == 0},
         "tags": {"SS": sorted(rng.sample(["gift", "express", "fragile", "bulk", "eco"], 2))},
         "sizes": {"NS": [str(s) for s in sorted(rng.sample(range(34, 48), 3))]},
-        "shipping": {"M": {
-            "city": {"S": rng.choice(["Berlin", "Lisbon", "Oslo", "Quito", "Osaka"])},
-            "address": {"L": [{"S": f"{rng.randrange(1, 200)} Main St"}, {"S": ""}]},
-            "geo": {"M": {"lat": {"N": f"{rng.uniform(-80, 80):.6f}"},
-                          "lon": {"N": f"{rng.uniform(-170, 170):.6f}"}}},
-        }},
-        "lines": {"L": [
-            {"M": {"sku": {"S": f"SKU-{rng.randrange(1000):03d}"},
-                   "qty": {"N": str(rng.randrange(1, 5))}}}
-            for _ in range(1 + i % 3)
-        ]},
+        "shipping": {
+            "M": {
+                "city": {"S": rng.choice(["Berlin", "Lisbon", "Oslo", "Quito", "Osaka"])},
+                "address": {"L": [{"S": f"{rng.randrange(1, 200)} Main St"}, {"S": ""}]},
+                "geo": {
+                    "M": {
+                        "lat": {"N": f"{rng.uniform(-80, 80):.6f}"},
+                        "lon": {"N": f"{rng.uniform(-170, 170):.6f}"},
+                    }
+                },
+            }
+        },
+        "lines": {
+            "L": [
+                {
+                    "M": {
+                        "sku": {"S": f"SKU-{rng.randrange(1000):03d}"},
+                        "qty": {"N": str(rng.randrange(1, 5))},
+                    }
+                }
+                for _ in range(1 + i % 3)
+            ]
+        },
         "receipt": {"B": base64.b64decode("UEsDBA==") + i.to_bytes(4, "big")},
     }
     if i % 10 == 0:
@@ -313,13 +395,18 @@ def write_files(folder: Path, keys: dict[str, str]) -> None:
     folder.chmod(0o700)
     lines = [
         "# Rolecall demo: profiles for the embedded moto server. Deleted when the demo stops.",
-        f"[profile {USER}]", f"region = {REGION}", "",
+        f"[profile {USER}]",
+        f"region = {REGION}",
+        "",
     ]
     for role in ROLES:
-        lines += [f"[profile {role.profile}]",
-                  f"role_arn = arn:aws:iam::{ACCOUNT}:role/{role.role}",
-                  f"source_profile = {role.source}", f"region = {REGION}",
-                  f"role_session_name = {SESSION_NAME}"]
+        lines += [
+            f"[profile {role.profile}]",
+            f"role_arn = arn:aws:iam::{ACCOUNT}:role/{role.role}",
+            f"source_profile = {role.source}",
+            f"region = {REGION}",
+            f"role_session_name = {SESSION_NAME}",
+        ]
         if role.mfa:
             lines.append(f"mfa_serial = {MFA_SERIAL}")
         if role.external_id:

@@ -30,10 +30,35 @@ from core.sts import aws_failure, client_config
 
 KEY_OPERATORS = ("=", "<", "<=", ">", ">=", "begins_with", "between")
 FILTER_OPERATORS = (
-    "=", "<>", "<", "<=", ">", ">=", "between", "begins_with", "contains",
-    "attribute_exists", "attribute_not_exists", "attribute_type",
+    "=",
+    "<>",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "between",
+    "begins_with",
+    "contains",
+    "attribute_exists",
+    "attribute_not_exists",
+    "attribute_type",
 )
 EXPORT_FORMATS = ("csv", "jsonl", "dynamodb-jsonl")
+KEY_OPERATORS = ("=", "<", "<=", ">", ">=", "begins_with", "between")
+FILTER_OPERATORS = (
+    "=",
+    "<>",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "between",
+    "begins_with",
+    "contains",
+    "attribute_exists",
+    "attribute_not_exists",
+    "attribute_type",
+)
 
 
 class Cancelled(RolecallError):
@@ -134,6 +159,39 @@ class ReadOptions:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+# operator -> (boto3 condition method, how many values it takes)
+_KEY_METHODS = {
+    "=": ("eq", 1),
+    "<": ("lt", 1),
+    "<=": ("lte", 1),
+    ">": ("gt", 1),
+    ">=": ("gte", 1),
+    "begins_with": ("begins_with", 1),
+    "between": ("between", 2),
+}
+_FILTER_METHODS = {
+    **_KEY_METHODS,
+    "<>": ("ne", 1),
+    "contains": ("contains", 1),
+    "attribute_exists": ("exists", 0),
+    "attribute_not_exists": ("not_exists", 0),
+    "attribute_type": ("attribute_type", 1),
+}
+
+
+def _apply(
+    target: Any,
+    methods: dict[str, tuple[str, int]],
+    operator: str,
+    what: str,
+    values: tuple[Any, Any],
+) -> ConditionBase:
+    if operator not in methods:
+        raise ConfigError(f"'{operator}' is not a {what}: use {', '.join(methods)}")
+    method, arity = methods[operator]
+    return getattr(target, method)(*values[:arity])
+
+
 def key_condition(
     partition: str,
     partition_value: Any,
@@ -143,57 +201,55 @@ def key_condition(
     value2: Any = None,
 ) -> ConditionBase:
     """Partition key equals, and optionally a sort key condition, as boto3 conditions."""
-    condition = Key(partition).eq(partition_value)
+    condition = Key(_alias(partition)).eq(partition_value)
     if sort is None or operator is None:
         return condition
-    key = Key(sort)
-    ops: dict[str, Callable[[], ConditionBase]] = {
-        "=": lambda: key.eq(value),
-        "<": lambda: key.lt(value),
-        "<=": lambda: key.lte(value),
-        ">": lambda: key.gt(value),
-        ">=": lambda: key.gte(value),
-        "begins_with": lambda: key.begins_with(value),
-        "between": lambda: key.between(value, value2),
-    }
-    if operator not in ops:
-        raise ConfigError(f"'{operator}' is not a sort key condition: use {', '.join(ops)}")
-    return condition & ops[operator]()
+    return condition & _apply(
+        Key(_alias(sort)), _KEY_METHODS, operator, "sort key condition", (value, value2)
+    )
 
 
 def filter_condition(clauses: Sequence[FilterClause], combine: str = "AND") -> ConditionBase:
     """Filter clauses joined with AND or OR, as boto3 conditions."""
     if combine not in ("AND", "OR"):
         raise ConfigError("filters combine with AND or OR")
+    if not clauses:
+        raise ConfigError("no filter clauses given")
     built: list[ConditionBase] = []
     for clause in clauses:
-        attr = Attr(clause.attribute)
-        v, v2 = clause.value, clause.value2
-        ops: dict[str, Callable[[], ConditionBase]] = {
-            "=": lambda: attr.eq(v),
-            "<>": lambda: attr.ne(v),
-            "<": lambda: attr.lt(v),
-            "<=": lambda: attr.lte(v),
-            ">": lambda: attr.gt(v),
-            ">=": lambda: attr.gte(v),
-            "between": lambda: attr.between(v, v2),
-            "begins_with": lambda: attr.begins_with(v),
-            "contains": lambda: attr.contains(v),
-            "attribute_exists": lambda: attr.exists(),
-            "attribute_not_exists": lambda: attr.not_exists(),
-            "attribute_type": lambda: attr.attribute_type(v),
-        }
         if not clause.attribute:
             raise ConfigError("a filter needs an attribute name")
-        if clause.operator not in ops:
-            raise ConfigError(f"'{clause.operator}' is not a filter: use {', '.join(ops)}")
-        built.append(ops[clause.operator]())
-    if not built:
-        raise ConfigError("no filter clauses given")
+        built.append(
+            _apply(
+                Attr(_alias(clause.attribute)),
+                _FILTER_METHODS,
+                clause.operator,
+                "filter",
+                (clause.value, clause.value2),
+            )
+        )
     result = built[0]
     for condition in built[1:]:
         result = (result & condition) if combine == "AND" else (result | condition)
     return result
+
+
+_ALIAS = "rc_"
+
+
+def _alias(name: str) -> str:
+    """boto3 reads dots and brackets in a name as a path; ours are always plain names, so they
+    travel hex-encoded through the builder and are decoded into the placeholders."""
+    return _ALIAS + name.encode("utf-8").hex()
+
+
+def _unalias(name: str) -> str:
+    if name.startswith(_ALIAS):
+        try:
+            return bytes.fromhex(name[len(_ALIAS) :]).decode("utf-8")
+        except ValueError:
+            pass
+    return name
 
 
 class _Expressions:
@@ -206,10 +262,11 @@ class _Expressions:
 
     def condition(self, condition: ConditionBase, is_key: bool = False) -> str:
         expr = self.builder.build_expression(condition, is_key_condition=is_key)
-        self.names.update(expr.attribute_name_placeholders)
+        for placeholder, name in expr.attribute_name_placeholders.items():
+            self.names[placeholder] = _unalias(name)
         for placeholder, value in expr.attribute_value_placeholders.items():
             self.values[placeholder] = to_attribute_value(value)
-        return expr.condition_expression  # type: ignore[no-any-return]
+        return expr.condition_expression
 
     def name(self, attribute: str) -> str:
         placeholder = f"#p{len(self.names)}"
@@ -232,7 +289,7 @@ class _Expressions:
 class DynamoDB:
     """The low-level `dynamodb` client of one boto3 session, with the engine's timeouts."""
 
-    def __init__(self, session: Any = None, client: Any = None, sleep=time.sleep) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, session: Any = None, client: Any = None, sleep=time.sleep) -> None:
         self.client = client or session.client("dynamodb", config=client_config())
         self._sleep = sleep
 
@@ -260,7 +317,9 @@ class DynamoDB:
             )
         except Exception:  # noqa: BLE001 - TTL is extra detail; a role may not see it
             ttl = {}
-        types = {a["AttributeName"]: a["AttributeType"] for a in raw.get("AttributeDefinitions", [])}
+        types = {
+            a["AttributeName"]: a["AttributeType"] for a in raw.get("AttributeDefinitions", [])
+        }
 
         def keys(schema: list[dict[str, str]]) -> tuple[KeyAttribute, KeyAttribute | None]:
             by_type = {k["KeyType"]: k["AttributeName"] for k in schema}
@@ -278,7 +337,10 @@ class DynamoDB:
                 projection = index.get("Projection", {})
                 indexes.append(
                     IndexInfo(
-                        index["IndexName"], kind, pk, sk,
+                        index["IndexName"],
+                        kind,
+                        pk,
+                        sk,
                         projection.get("ProjectionType", "ALL"),
                         tuple(projection.get("NonKeyAttributes", [])),
                     )
@@ -379,8 +441,14 @@ class DynamoDB:
         pages: queue.Queue[ScanPage | BaseException | None] = queue.Queue(maxsize=segments * 2)
 
         def run(segment: int) -> None:
-            opts = ReadOptions(**{**base.__dict__, "segment": segment,
-                                  "total_segments": segments, "cancel": cancel})
+            opts = ReadOptions(
+                **{
+                    **base.__dict__,
+                    "segment": segment,
+                    "total_segments": segments,
+                    "cancel": cancel,
+                }
+            )
             try:
                 for page in self.scan(table, opts):
                     pages.put(page)
@@ -412,25 +480,29 @@ class DynamoDB:
 
     def get(self, table: str, key: Item, consistent: bool = False) -> Item | None:
         answer = self._call(
-            f"reading an item of table '{table}'", "get_item",
-            TableName=table, Key=key, ConsistentRead=consistent,
+            f"reading an item of table '{table}'",
+            "get_item",
+            TableName=table,
+            Key=key,
+            ConsistentRead=consistent,
         )
-        return answer.get("Item")  # type: ignore[no-any-return]
+        return answer.get("Item")
 
     def put(self, table: str, item: Item, only_if_new: Sequence[str] | None = None) -> None:
         """Write an item; with `only_if_new` (the key names) refuse to replace an existing one."""
         params: dict[str, Any] = {"TableName": table, "Item": item}
         if only_if_new:
             exprs = _Expressions()
-            params["ConditionExpression"] = exprs.condition(Attr(only_if_new[0]).not_exists())
+            params["ConditionExpression"] = exprs.condition(
+                Attr(_alias(only_if_new[0])).not_exists()
+            )
             exprs.apply(params)
         try:
             self.client.put_item(**params)
         except Exception as exc:  # noqa: BLE001
             if _code(exc) == "ConditionalCheckFailedException":
                 raise AwsError(
-                    f"an item with this key already exists in table '{table}'; "
-                    "nothing was written",
+                    f"an item with this key already exists in table '{table}'; nothing was written",
                     "ConditionalCheckFailedException",
                 ) from None
             raise aws_failure(exc, f"writing an item to table '{table}'") from None
@@ -448,18 +520,25 @@ class DynamoDB:
         exprs = _Expressions()
         clauses = []
         if set_values:
-            clauses.append("SET " + ", ".join(
-                f"{exprs.name(n)} = {exprs.value(v)}" for n, v in set_values.items()))
+            clauses.append(
+                "SET "
+                + ", ".join(f"{exprs.name(n)} = {exprs.value(v)}" for n, v in set_values.items())
+            )
         if remove:
             clauses.append("REMOVE " + ", ".join(exprs.name(n) for n in remove))
         # Only update an item that exists: an update must never create one by accident.
-        exists = exprs.condition(Attr(next(iter(key))).exists())
-        params = exprs.apply({
-            "TableName": table, "Key": key, "UpdateExpression": " ".join(clauses),
-            "ConditionExpression": exists, "ReturnValues": "ALL_NEW",
-        })
+        exists = exprs.condition(Attr(_alias(next(iter(key)))).exists())
+        params = exprs.apply(
+            {
+                "TableName": table,
+                "Key": key,
+                "UpdateExpression": " ".join(clauses),
+                "ConditionExpression": exists,
+                "ReturnValues": "ALL_NEW",
+            }
+        )
         try:
-            return self.client.update_item(**params).get("Attributes", {})  # type: ignore[no-any-return]
+            return self.client.update_item(**params).get("Attributes", {})
         except Exception as exc:  # noqa: BLE001
             if _code(exc) == "ConditionalCheckFailedException":
                 raise AwsError(
@@ -485,7 +564,8 @@ class DynamoDB:
             attempt = 0
             while pending:
                 answer = self._call(
-                    f"deleting items of table '{table}'", "batch_write_item",
+                    f"deleting items of table '{table}'",
+                    "batch_write_item",
                     RequestItems={table: pending},
                 )
                 left = answer.get("UnprocessedItems", {}).get(table, [])
@@ -565,9 +645,10 @@ def export(
 def _add_csv_header(partial: Path, names: list[str]) -> None:
     """Prepend the header; rows written before a column first appeared get empty cells."""
     final = partial.with_name(partial.name + "2")
-    with partial.open(encoding="utf-8", newline="") as body, final.open(
-        "w", encoding="utf-8", newline=""
-    ) as out:
+    with (
+        partial.open(encoding="utf-8", newline="") as body,
+        final.open("w", encoding="utf-8", newline="") as out,
+    ):
         writer = csv.writer(out)
         writer.writerow(names)
         for row in csv.reader(body):
@@ -582,4 +663,3 @@ def plain_key(text_or_data: str | Mapping[str, Any]) -> Item:
     if isinstance(text_or_data, str):
         return from_plain_json(text_or_data)
     return plain_to_item(text_or_data)
-

@@ -75,7 +75,7 @@ def _json_number(text: str) -> str:
 
 
 def _plain(value: AttributeValue, path: str) -> str:
-    (kind, inner), = value.items()
+    ((kind, inner),) = value.items()
     if kind == "S":
         return json.dumps(inner, ensure_ascii=False)
     if kind == "N":
@@ -91,7 +91,11 @@ def _plain(value: AttributeValue, path: str) -> str:
     if kind == "NS":
         return '{"$set": [' + ", ".join(_json_number(n) for n in inner) + "]}"
     if kind == "BS":
-        return '{"$set": [' + ", ".join('{"$binary": ' + json.dumps(_b64(b)) + "}" for b in inner) + "]}"
+        return (
+            '{"$set": ['
+            + ", ".join('{"$binary": ' + json.dumps(_b64(b)) + "}" for b in inner)
+            + "]}"
+        )
     if kind == "L":
         return "[" + ", ".join(_plain(v, f"{path}[{i}]") for i, v in enumerate(inner)) + "]"
     if kind == "M":
@@ -124,8 +128,10 @@ def _pretty(value: Any, step: str, pad: str) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
-        parts = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {_pretty(v, step, inner)}"
-                 for k, v in value.items()]
+        parts = [
+            f"{inner}{json.dumps(k, ensure_ascii=False)}: {_pretty(v, step, inner)}"
+            for k, v in value.items()
+        ]
         return "{\n" + ",\n".join(parts) + f"\n{pad}}}"
     if isinstance(value, list):
         if not value:
@@ -141,11 +147,11 @@ def _loads(text: str) -> Any:
         raise ItemError(f"{name} is not a number DynamoDB can store")
 
     try:
-        return json.loads(
-            text, parse_float=Decimal, parse_int=Decimal, parse_constant=bad_constant
-        )
+        return json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=bad_constant)
     except json.JSONDecodeError as exc:
-        raise ItemError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+        raise ItemError(
+            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
 
 
 def from_plain_json(text: str) -> Item:
@@ -201,7 +207,7 @@ def _from_plain(value: Any, path: str) -> AttributeValue:
     if isinstance(value, list):
         return {"L": [_from_plain(v, f"{path}[{i}]") for i, v in enumerate(value)]}
     try:
-        return _serializer.serialize(value)  # type: ignore[no-any-return]
+        return _serializer.serialize(value)
     except TypeError:
         raise ItemError(f"{path}: {type(value).__name__} values cannot be stored") from None
 
@@ -218,7 +224,7 @@ def _set(members: Any, path: str) -> AttributeValue:
     kinds = {_member_kind(m) for m in members}
     if len(kinds) != 1 or None in kinds:
         raise ItemError(f"{path}: a $set holds only strings, only numbers or only binaries")
-    kind = kinds.pop()
+    kind = str(kinds.pop())
     if kind == "SS":
         values: list[Any] = members
     elif kind == "NS":
@@ -256,7 +262,7 @@ def to_dynamodb_json(item: Mapping[str, AttributeValue], indent: int | None = No
 
 def _encode_binary(value: Any) -> Any:
     if isinstance(value, dict):
-        out = {}
+        out: dict[str, Any] = {}
         for k, v in value.items():
             if k == "B" and isinstance(v, (bytes, bytearray, Binary)) and len(value) == 1:
                 out[k] = _b64(v)
@@ -280,8 +286,8 @@ def from_dynamodb_json(text: str) -> Item:
 
 def _check_av(value: Any, path: str) -> AttributeValue:
     if not isinstance(value, dict) or len(value) != 1:
-        raise ItemError(f"{path}: expected one type key such as {{\"S\": \"text\"}}")
-    (kind, inner), = value.items()
+        raise ItemError(f'{path}: expected one type key such as {{"S": "text"}}')
+    ((kind, inner),) = value.items()
     if kind == "S" and isinstance(inner, str):
         return {"S": inner}
     if kind == "N" and isinstance(inner, str):
@@ -319,7 +325,7 @@ def to_python(value: AttributeValue) -> Any:
 def to_attribute_value(value: Any) -> AttributeValue:
     """A Python value (Decimal, str, bytes, set, ...) as an AttributeValue, exactly."""
     try:
-        return _serializer.serialize(value)  # type: ignore[no-any-return]
+        return _serializer.serialize(value)
     except (TypeError, DecimalException) as exc:
         raise ItemError(f"{value!r} cannot be stored in DynamoDB: {exc}") from None
 
@@ -329,11 +335,11 @@ def cell_text(value: AttributeValue | None) -> str:
     as base64, maps and lists as compact plain JSON; NULL is `null`; missing is empty."""
     if value is None:
         return ""
-    (kind, inner), = value.items()
+    ((kind, inner),) = value.items()
     if kind == "S":
-        return inner  # type: ignore[no-any-return]
+        return inner
     if kind == "N":
-        return inner  # type: ignore[no-any-return]
+        return inner
     if kind == "BOOL":
         return "true" if inner else "false"
     if kind == "NULL":

@@ -17,6 +17,7 @@ import threading
 from datetime import timedelta
 from typing import Any
 
+from core import redact
 from core.dynamo import DynamoDB, plain_key
 from core.errors import AwsError, RolecallError
 from core.items import ItemError, to_plain_json
@@ -27,6 +28,8 @@ from core.vault import MemoryStore, SessionCache
 
 log = logging.getLogger()
 log.setLevel(logging.INFO)
+redact.quiet_aws_loggers()
+redact.redact_handlers()  # the Lambda runtime's own handler on the root logger
 
 _lock = threading.Lock()
 # Warm invocations reuse the session until 5 minutes before it expires (memory only).

@@ -137,7 +137,7 @@ def env_region(env: Mapping[str, str] | None = None) -> str | None:
     return env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None
 
 
-def read_full_config() -> dict:  # type: ignore[type-arg]
+def read_full_config() -> dict:
     """botocore's merged view of the config and credentials files, as the AWS CLI sees it."""
     import botocore.exceptions
     import botocore.session

@@ -61,7 +61,23 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def configure_logging(verbosity: int, stream=None) -> logging.Handler:  # type: ignore[no-untyped-def]
+AWS_LOGGERS = ("botocore", "boto3", "urllib3", "s3transfer")
+
+
+def quiet_aws_loggers(level: int = logging.INFO) -> None:
+    """botocore's DEBUG output holds whole STS answers: keep it above DEBUG unless asked."""
+    for name in AWS_LOGGERS:
+        logging.getLogger(name).setLevel(level)
+
+
+def redact_handlers(logger: logging.Logger | None = None) -> None:
+    """Put the redacting filter on every handler of a logger (the root by default)."""
+    for handler in (logger or logging.getLogger()).handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
+
+
+def configure_logging(verbosity: int, stream=None) -> logging.Handler:
     """Logging for the CLI and the app: botocore stays above DEBUG unless asked twice (-vv)."""
     handler = logging.StreamHandler(stream)
     handler.addFilter(RedactingFilter())
@@ -69,7 +85,5 @@ def configure_logging(verbosity: int, stream=None) -> logging.Handler:  # type: 
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbosity >= 1 else logging.WARNING)
-    aws_level = logging.DEBUG if verbosity >= 2 else logging.INFO
-    for name in ("botocore", "boto3", "urllib3", "s3transfer"):
-        logging.getLogger(name).setLevel(max(aws_level, root.level))
+    quiet_aws_loggers(max(logging.DEBUG if verbosity >= 2 else logging.INFO, root.level))
     return handler

@@ -53,7 +53,10 @@ class ClientFactory:
     def session(self, profile: str | None) -> Any:
         import botocore.session
 
-        session = botocore.session.Session(profile=profile)
+        session = botocore.session.Session()
+        if profile and profile in session.available_profiles:
+            # The profile only lends its endpoint settings; the Lambda has none to lend.
+            session.set_config_variable("profile", profile)
         with self._lock:
             if self._loader is None:
                 self._loader = session.get_component("data_loader")
@@ -424,9 +427,7 @@ class Engine:
         return self.factory.client(service, profile, creds, region)
 
 
-def boto3_session(
-    creds: Credentials, profile: str | None = None, region: str | None = None
-) -> Any:
+def boto3_session(creds: Credentials, profile: str | None = None, region: str | None = None) -> Any:
     """A boto3 session with explicit keys; `profile` only lends its endpoint settings."""
     import boto3
 

@@ -65,7 +65,7 @@ class KeyringStore:
             ) from None
 
     def get(self, key: str) -> str | None:
-        return self._call("read", self._backend.get_password, key)  # type: ignore[no-any-return]
+        return self._call("read", self._backend.get_password, key)
 
     def set(self, key: str, value: str) -> None:
         self._call("save", self._backend.set_password, key, value)

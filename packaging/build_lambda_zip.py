@@ -1,6 +1,6 @@
 """Build the reference Lambda's zip: the handler and core/ only (boto3 comes with the runtime).
 
-    python packaging/build_lambda_zip.py [OUT.zip]      (default: dist/rolecall-lambda.zip)
+python packaging/build_lambda_zip.py [OUT.zip]      (default: dist/rolecall-lambda.zip)
 """
 
 from __future__ import annotations

@@ -198,3 +198,40 @@ def real_keyring(secret_service):
     vault.reset_probe()
     yield vault.open_keyring()
     vault.reset_probe()
+
+
+@dataclass
+class DemoServer:
+    env: dict[str, str]
+    process: subprocess.Popen
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory):
+    """`rolecall demo-server` in its own process (moto's IAM enforcement is process-wide)."""
+    import shlex
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["PYTHONPATH"] = str(ROOT)
+    process = subprocess.Popen(
+        [*ROLECALL, "demo-server"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    exports: dict[str, str] = {}
+    for line in process.stdout:  # type: ignore[union-attr]
+        name, value = line.removeprefix("export ").rstrip("\n").split("=", 1)
+        exports[name] = shlex.split(value)[0]
+        if name == "ROLECALL_DEMO":
+            break
+    ready = process.stderr.readline()  # type: ignore[union-attr]
+    assert "ready in" in ready, ready
+    yield DemoServer({**env, **exports}, process)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=30) == 0
+    process.stdout.close()  # type: ignore[union-attr]
+    process.stderr.close()  # type: ignore[union-attr]
+    assert not Path(exports["AWS_CONFIG_FILE"]).exists()

@@ -47,9 +47,12 @@ scalars = st.one_of(
     st.builds(lambda b: {"BOOL": b}, st.booleans()),
     st.just({"NULL": True}),
     st.builds(lambda s: {"SS": sorted(s)}, st.sets(texts, min_size=1, max_size=4)),
-    st.builds(lambda s: {"NS": sorted(s)},
-              st.sets(numbers, min_size=1, max_size=4).filter(
-                  lambda s: len({Decimal(n) for n in s}) == len(s))),
+    st.builds(
+        lambda s: {"NS": sorted(s)},
+        st.sets(numbers, min_size=1, max_size=4).filter(
+            lambda s: len({Decimal(n) for n in s}) == len(s)
+        ),
+    ),
     st.builds(lambda s: {"BS": sorted(s)}, st.sets(st.binary(max_size=6), min_size=1, max_size=3)),
 )
 names = st.text(min_size=1, max_size=8).filter(lambda n: n not in ("$binary", "$set"))
@@ -105,7 +108,7 @@ def test_numbers_at_the_limits_keep_every_digit(number):
         ('{"s": {"$set": ["a", "a"]}}', "same value twice"),
         ('{"s": {"$set": [1, 1.0]}}', "same value twice"),
         ('{"b": {"$binary": "not base64!"}}', "not valid base64"),
-        ('[1, 2]', "must be a JSON object"),
+        ("[1, 2]", "must be a JSON object"),
         ('{"a": ', "not valid JSON"),
     ],
 )
@@ -116,7 +119,9 @@ def test_what_cannot_be_stored_exactly_is_refused(text, message):
 
 def test_a_map_that_looks_like_a_tag_is_refused_by_the_plain_view_only():
     item = {"m": {"M": {"$binary": {"S": "not really binary"}}}}
-    with pytest.raises(ItemError, match=r"m is a map with the single key '\$binary'.*DynamoDB JSON"):
+    with pytest.raises(
+        ItemError, match=r"m is a map with the single key '\$binary'.*DynamoDB JSON"
+    ):
         to_plain_json(item)
     assert from_dynamodb_json(to_dynamodb_json(item)) == item
 
@@ -152,8 +157,7 @@ def test_cells_render_by_type():
 
 
 def test_parsed_events_with_int_and_short_float_numbers_are_exact():
-    assert plain_to_item({"id": 123, "price": 0.1}) == {"id": {"N": "123"},
-                                                         "price": {"N": "0.1"}}
+    assert plain_to_item({"id": 123, "price": 0.1}) == {"id": {"N": "123"}, "price": {"N": "0.1"}}
     with pytest.raises(ItemError, match="may not be exact"):
         plain_to_item({"x": 0.1 + 0.2})
 

@@ -1,0 +1,417 @@
+"""DynamoDB through the low-level client against moto over HTTP: read, write, export, exactly."""
+
+from __future__ import annotations
+
+import csv
+import json
+import threading
+import uuid
+from decimal import Decimal
+
+import boto3
+import pytest
+
+from core.dynamo import (
+    Cancelled,
+    DynamoDB,
+    FilterClause,
+    ReadOptions,
+    export,
+    key_condition,
+)
+from core.errors import AwsError, ConfigError
+from core.items import from_dynamodb_json, from_plain_json
+
+
+@pytest.fixture
+def db(aws) -> DynamoDB:
+    session = boto3.Session(
+        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+        aws_secret_access_key="x" * 40,
+        region_name="eu-west-1",
+    )
+    return DynamoDB(session)
+
+
+def make_table(db: DynamoDB, sort_type: str | None = "N", **extra) -> str:
+    name = f"t-{uuid.uuid4().hex[:10]}"
+    attrs = [{"AttributeName": "pk", "AttributeType": "S"}]
+    schema = [{"AttributeName": "pk", "KeyType": "HASH"}]
+    if sort_type:
+        attrs.append({"AttributeName": "sk", "AttributeType": sort_type})
+        schema.append({"AttributeName": "sk", "KeyType": "RANGE"})
+    attrs += extra.pop("attrs", [])
+    db.client.create_table(
+        TableName=name,
+        AttributeDefinitions=attrs,
+        KeySchema=schema,
+        BillingMode="PAY_PER_REQUEST",
+        **extra,
+    )
+    return name
+
+
+def fill(db: DynamoDB, table: str, count: int, pk: str = "p") -> list[dict]:
+    items = [
+        {
+            "pk": {"S": pk},
+            "sk": {"N": str(i)},
+            "status": {"S": "odd" if i % 2 else "even"},
+            "n": {"N": str(i * 10)},
+        }
+        for i in range(1, count + 1)
+    ]
+    for item in items:
+        db.put(table, item)
+    return items
+
+
+def test_list_tables_follows_every_page(db):
+    made = {make_table(db) for _ in range(3)}
+    assert made <= set(db.list_tables())
+
+
+def test_describe_shows_keys_indexes_billing_stream_and_ttl(db):
+    table = make_table(
+        db,
+        attrs=[{"AttributeName": "status", "AttributeType": "S"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "by-status",
+                "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["n"]},
+            }
+        ],
+        LocalSecondaryIndexes=[
+            {
+                "IndexName": "by-pk-status",
+                "KeySchema": [
+                    {"AttributeName": "pk", "KeyType": "HASH"},
+                    {"AttributeName": "status", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            }
+        ],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+    )
+    db.client.update_time_to_live(
+        TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"}
+    )
+    fill(db, table, 3)
+    info = db.describe(table)
+    assert (info.partition_key.name, info.partition_key.type) == ("pk", "S")
+    assert (info.sort_key.name, info.sort_key.type) == ("sk", "N")
+    gsi, lsi = info.indexes
+    assert (gsi.kind, gsi.partition_key.name, gsi.projection, gsi.projected_attributes) == (
+        "GSI",
+        "status",
+        "INCLUDE",
+        ("n",),
+    )
+    assert (lsi.kind, lsi.sort_key.name, lsi.projection) == ("LSI", "status", "KEYS_ONLY")
+    assert info.billing_mode == "PAY_PER_REQUEST" and info.item_count == 3
+    assert info.stream == "NEW_IMAGE" and info.ttl_attribute == "expires"
+    assert info.key_names == ("pk", "sk")
+
+
+def test_scan_pages_pass_the_last_evaluated_key_back_exactly(db):
+    table = make_table(db)
+    fill(db, table, 12)
+    sent = []
+    db.client.meta.events.register(
+        "provide-client-params.dynamodb.Scan", lambda params, **_: sent.append(params.copy())
+    )
+    pages = list(db.scan(table, ReadOptions(page_size=5)))
+    assert [len(p.items) for p in pages] == [5, 5, 2]
+    assert [p.more for p in pages] == [True, True, False]
+    assert sent[1]["ExclusiveStartKey"] == pages[0].last_evaluated_key
+    assert sent[2]["ExclusiveStartKey"] == pages[1].last_evaluated_key
+    assert sum(p.scanned_count for p in pages) == 12
+    assert all(p.consumed_capacity is not None for p in pages)
+
+
+def test_a_scan_resumes_from_a_saved_key(db):
+    table = make_table(db)
+    items = fill(db, table, 9)
+    first = next(iter(db.scan(table, ReadOptions(page_size=4))))
+    rest = [
+        i for p in db.scan(table, ReadOptions(start_key=first.last_evaluated_key)) for i in p.items
+    ]
+    assert len(first.items) + len(rest) == len(items)
+    assert {i["sk"]["N"] for i in first.items + rest} == {i["sk"]["N"] for i in items}
+
+
+@pytest.mark.parametrize(
+    ("operator", "value", "value2", "expected"),
+    [
+        ("=", 5, None, [5]),
+        ("<", 5, None, [1, 2, 3, 4]),
+        ("<=", 3, None, [1, 2, 3]),
+        (">", 8, None, [9, 10]),
+        (">=", 9, None, [9, 10]),
+        ("between", 3, 6, [3, 4, 5, 6]),
+    ],
+)
+def test_query_sort_key_conditions(db, operator, value, value2, expected):
+    table = make_table(db)
+    fill(db, table, 10)
+    fill(db, table, 3, pk="other")
+    cond = key_condition(
+        "pk", "p", "sk", operator, Decimal(value), Decimal(value2) if value2 else None
+    )
+    found = [int(i["sk"]["N"]) for p in db.query(table, cond) for i in p.items]
+    assert found == expected
+
+
+def test_query_begins_with_on_a_string_sort_key(db):
+    table = make_table(db, sort_type="S")
+    for sk in ("2026-01-05", "2026-02-01", "2025-12-31"):
+        db.put(table, {"pk": {"S": "p"}, "sk": {"S": sk}})
+    cond = key_condition("pk", "p", "sk", "begins_with", "2026-")
+    assert [i["sk"]["S"] for p in db.query(table, cond) for i in p.items] == [
+        "2026-01-05",
+        "2026-02-01",
+    ]
+
+
+def test_filters_with_reserved_and_odd_attribute_names(db):
+    table = make_table(db)
+    odd = ["status", "name", "a.b", "with space", "#hash"]
+    for i in range(1, 7):
+        item = {"pk": {"S": "p"}, "sk": {"N": str(i)}}
+        for name in odd:
+            item[name] = {"S": f"{name}-{i}"}
+        if i % 2:
+            item["size"] = {"N": str(i)}
+        db.put(table, item)
+
+    def run(filters, combine="AND"):
+        pages = db.scan(table, ReadOptions(filters=filters, combine=combine))
+        return sorted(int(i["sk"]["N"]) for p in pages for i in p.items)
+
+    assert run([FilterClause("a.b", "=", "a.b-3")]) == [3]
+    assert run([FilterClause("with space", "begins_with", "with space-")]) == [1, 2, 3, 4, 5, 6]
+    assert run([FilterClause("#hash", "contains", "-4")]) == [4]
+    assert run([FilterClause("size", "attribute_exists")]) == [1, 3, 5]
+    assert run([FilterClause("size", "attribute_not_exists")]) == [2, 4, 6]
+    assert run([FilterClause("size", "attribute_type", "N")]) == [1, 3, 5]
+    assert run([FilterClause("size", ">", Decimal(1)), FilterClause("size", "<", Decimal(5))]) == [
+        3
+    ]
+    assert run(
+        [FilterClause("status", "=", "status-1"), FilterClause("name", "=", "name-2")], "OR"
+    ) == [1, 2]
+    assert run([FilterClause("status", "<>", "status-1")]) == [2, 3, 4, 5, 6]
+    assert run([FilterClause("size", "between", Decimal(2), Decimal(5))]) == [3, 5]
+
+
+def test_count_projection_consistent_read_and_index(db):
+    table = make_table(
+        db,
+        attrs=[{"AttributeName": "status", "AttributeType": "S"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "by-status",
+                "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    fill(db, table, 6)
+    counted = list(db.scan(table, ReadOptions(count_only=True)))
+    assert sum(p.count for p in counted) == 6 and all(not p.items for p in counted)
+    projected = [
+        i for p in db.scan(table, ReadOptions(projection=["sk", "status"])) for i in p.items
+    ]
+    assert all(set(i) == {"sk", "status"} for i in projected)
+    sent = []
+    db.client.meta.events.register(
+        "provide-client-params.dynamodb.Scan", lambda params, **_: sent.append(params.copy())
+    )
+    list(db.scan(table, ReadOptions(consistent=True)))
+    assert sent[-1]["ConsistentRead"] is True
+    by_index = db.query(table, key_condition("status", "odd"), ReadOptions(index="by-status"))
+    assert sorted(int(i["sk"]["N"]) for p in by_index for i in p.items) == [1, 3, 5]
+
+
+def test_parallel_scan_reads_every_item_once(db):
+    table = make_table(db)
+    fill(db, table, 40)
+    pages = list(db.parallel_scan(table, 4, ReadOptions(page_size=7)))
+    keys = [i["sk"]["N"] for p in pages for i in p.items]
+    assert sorted(keys, key=int) == [str(i) for i in range(1, 41)]
+    assert {p.segment for p in pages} <= {0, 1, 2, 3}
+
+
+def test_cancel_stops_between_pages(db):
+    table = make_table(db)
+    fill(db, table, 10)
+    cancel = threading.Event()
+    pages = db.scan(table, ReadOptions(page_size=3, cancel=cancel))
+    first = next(pages)
+    cancel.set()
+    with pytest.raises(Cancelled, match="stopped after 1 page"):
+        next(pages)
+    assert len(first.items) == 3
+
+
+EVERY_TYPE = {
+    "pk": {"S": "p"},
+    "sk": {"N": "1"},
+    "big": {"N": "12345678901234567890123456789012345678"},
+    "small": {"N": "1E-130"},
+    "ss": {"SS": ["a", "b"]},
+    "ns": {"NS": ["1", "2.5"]},
+    "bs": {"BS": [b"\x00", b"\xff"]},
+    "bin": {"B": b"\x00\x01\x02"},
+    "null": {"NULL": True},
+    "empty": {"S": ""},
+    "flag": {"BOOL": False},
+    "nested": {"M": {"l": {"L": [{"N": "1"}, {"M": {"x": {"NULL": True}}}]}}},
+}
+
+
+def sets_sorted(value):
+    """DynamoDB keeps no order inside a set, so compare sets as sorted lists."""
+    if isinstance(value, dict):
+        return {
+            k: sorted(v) if k in ("SS", "NS", "BS") else sets_sorted(v) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [sets_sorted(v) for v in value]
+    return value
+
+
+def test_every_type_comes_back_exactly_as_written(db):
+    table = make_table(db)
+    db.put(table, EVERY_TYPE)
+    got = db.get(table, {"pk": {"S": "p"}, "sk": {"N": "1"}})
+    assert sets_sorted(got) == sets_sorted(EVERY_TYPE)
+    assert "missing" not in got and got["empty"] == {"S": ""} and got["null"] == {"NULL": True}
+
+
+def test_put_only_if_new_refuses_to_replace(db):
+    table = make_table(db)
+    db.put(table, {"pk": {"S": "p"}, "sk": {"N": "1"}, "v": {"S": "first"}})
+    with pytest.raises(AwsError, match="already exists.*nothing was written"):
+        db.put(
+            table,
+            {"pk": {"S": "p"}, "sk": {"N": "1"}, "v": {"S": "second"}},
+            only_if_new=["pk", "sk"],
+        )
+    assert db.get(table, {"pk": {"S": "p"}, "sk": {"N": "1"}})["v"] == {"S": "first"}
+
+
+def test_update_sets_and_removes_chosen_attributes_only(db):
+    table = make_table(db)
+    key = {"pk": {"S": "p"}, "sk": {"N": "1"}}
+    db.put(table, {**key, "a": {"S": "1"}, "b": {"S": "2"}, "c": {"S": "3"}})
+    now = db.update(table, key, {"a": {"N": "10"}, "new": {"NULL": True}}, remove=["b"])
+    assert now == {**key, "a": {"N": "10"}, "c": {"S": "3"}, "new": {"NULL": True}}
+    with pytest.raises(AwsError, match="no longer in table"):
+        db.update(table, {"pk": {"S": "p"}, "sk": {"N": "99"}}, {"a": {"S": "x"}})
+    assert db.get(table, {"pk": {"S": "p"}, "sk": {"N": "99"}}) is None
+    with pytest.raises(ConfigError, match="nothing to update"):
+        db.update(table, key)
+
+
+def test_delete_and_batch_delete(db):
+    table = make_table(db)
+    items = fill(db, table, 60)
+    db.delete(table, {"pk": {"S": "p"}, "sk": {"N": "1"}})
+    done = []
+    keys = [{"pk": i["pk"], "sk": i["sk"]} for i in items[1:]]
+    assert db.batch_delete(table, keys, progress=done.append) == 59
+    assert done[-1] == 59
+    assert sum(p.count for p in db.scan(table)) == 0
+
+
+class ThrottlingClient:
+    """The real moto client, except that batch writes leave items unprocessed at first, as a
+    throttled table does (moto never throttles, so this is the one place a stand-in is used)."""
+
+    def __init__(self, client, refusals):
+        self._client = client
+        self.refusals = refusals
+
+    def batch_write_item(self, RequestItems):  # noqa: N803
+        ((table, requests),) = RequestItems.items()
+        if self.refusals:
+            self.refusals -= 1
+            done, left = requests[: len(requests) // 2], requests[len(requests) // 2 :]
+            if done:
+                self._client.batch_write_item(RequestItems={table: done})
+            return {"UnprocessedItems": {table: left}}
+        return self._client.batch_write_item(RequestItems=RequestItems)
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+
+def test_batch_delete_retries_unprocessed_items_with_backoff(db):
+    table = make_table(db)
+    items = fill(db, table, 30)
+    waits = []
+    throttled = DynamoDB(client=ThrottlingClient(db.client, refusals=3), sleep=waits.append)
+    assert throttled.batch_delete(table, [{"pk": i["pk"], "sk": i["sk"]} for i in items]) == 30
+    assert waits == sorted(waits) and len(waits) == 3
+    assert sum(p.count for p in db.scan(table)) == 0
+
+
+def test_batch_delete_gives_up_with_a_sentence(db):
+    table = make_table(db)
+    items = fill(db, table, 4)
+    throttled = DynamoDB(client=ThrottlingClient(db.client, refusals=100), sleep=lambda s: None)
+    with pytest.raises(AwsError, match=r"of 4 items could not be deleted .* after 3 tries"):
+        throttled.batch_delete(
+            table, [{"pk": i["pk"], "sk": i["sk"]} for i in items], max_attempts=3
+        )
+
+
+def test_a_missing_table_is_a_sentence(db):
+    with pytest.raises(AwsError, match="scanning table 'nope' failed: ResourceNotFoundException"):
+        list(db.scan("nope"))
+
+
+def test_export_csv_keys_first_nested_as_plain_json_and_late_columns(db, tmp_path):
+    page1 = [{"pk": {"S": "a"}, "sk": {"N": "1"}, "m": {"M": {"x": {"N": "1"}}}}]
+    page2 = [{"late": {"SS": ["z"]}, "sk": {"N": "2"}, "pk": {"S": "b"}, "m": {"NULL": True}}]
+    progress = []
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+    out = tmp_path / "rows.csv"
+    assert export([page1, page2], out, "csv", ["pk", "sk"], progress=progress.append) == 2
+    rows = list(csv.reader(out.read_text().splitlines()))
+    assert rows == [
+        ["pk", "sk", "m", "late"],
+        ["a", "1", '{"x": 1}', ""],
+        ["b", "2", "null", '{"z"}'],
+    ]
+    assert progress == [1, 2]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rows.csv"]
+
+
+def test_export_json_lines_round_trip_exactly(tmp_path):
+    out = tmp_path / "rows.jsonl"
+    export([[EVERY_TYPE]], out, "jsonl")
+    assert from_plain_json(out.read_text().strip()) == EVERY_TYPE
+    export([[EVERY_TYPE]], out, "dynamodb-jsonl")
+    assert from_dynamodb_json(out.read_text().strip()) == EVERY_TYPE
+    assert json.loads(out.read_text())["big"] == {"N": "12345678901234567890123456789012345678"}
+
+
+def test_a_whole_scan_streams_to_a_file_and_cancel_leaves_nothing(db, tmp_path):
+    table = make_table(db)
+    fill(db, table, 25)
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+    out = tmp_path / "all.jsonl"
+    pages = (p.items for p in db.scan(table, ReadOptions(page_size=10)))
+    assert export(pages, out, "jsonl") == 25
+    assert len(out.read_text().splitlines()) == 25
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):
+        export((p.items for p in db.scan(table)), tmp_path / "stopped.csv", "csv", cancel=cancel)
+    assert not (tmp_path / "stopped.csv").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["all.jsonl"]

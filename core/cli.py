@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"rolecall {__version__}")
     parser.add_argument("--demo", action="store_true", help="run against the embedded demo AWS")
+    parser.add_argument("--exit-when-shown", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--theme", choices=("system", "light", "dark"), help=argparse.SUPPRESS)
     parser.add_argument(
         "-v",
         "--verbose",
@@ -395,7 +397,8 @@ class Cli:
                 "the desktop app is not part of this build yet: use the commands in "
                 "`rolecall --help`"
             ) from None
-        return run(demo=self.args.demo)
+        return run(demo=self.args.demo, exit_when_shown=self.args.exit_when_shown,
+                   theme_choice=self.args.theme)
 
 
 def _seconds(value: int) -> Any:

@@ -69,15 +69,20 @@ def _read(path: Path) -> list[str]:
     return text.splitlines(keepends=True)
 
 
-def _write(path: Path, lines: list[str]) -> None:
-    """Atomic replace that keeps the file's mode and leaves one backup of the old content."""
+def _write(path: Path, lines: list[str], mode: int | None = None) -> None:
+    """Atomic replace that keeps the file's mode (or sets `mode`) and leaves one backup."""
+    wanted = mode
     data = "".join(lines).encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
-        shutil.copy2(path, path.with_name(path.name + BACKUP_SUFFIX))
+        backup = path.with_name(path.name + BACKUP_SUFFIX)
+        shutil.copy2(path, backup)
+        os.chmod(backup, mode & 0o600)
     except FileNotFoundError:
         mode = 0o600
+    if wanted is not None:
+        mode = wanted
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -99,34 +104,53 @@ def set_profile(
     rename_to: str | None = None,
     must_exist: bool = False,
 ) -> None:
-    """Create or update `[profile NAME]`: set the given keys, drop those set to None.
-
-    Keys not named stay as they are, with their comments and order; new keys go after
-    the section's last setting.
-    """
+    """Create or update `[profile NAME]` of the config file: set the given keys, drop those set
+    to None. Keys not named stay as they are, with their comments and order; new keys go after
+    the section's last setting."""
     validate_profile_name(profile)
     if rename_to is not None:
         validate_profile_name(rename_to)
+    _set_section(path, section_title(profile), values,
+                 rename_to=section_title(rename_to) if rename_to else None,
+                 must_exist=must_exist, what=f"profile '{profile}'")
+
+
+def set_section(
+    path: Path, name: str, values: Mapping[str, str | None], *, private: bool = False
+) -> None:
+    """Create or update `[NAME]` of the credentials file; `private` makes the file 0600."""
+    validate_profile_name(name)
+    _set_section(path, name, values, what=f"[{name}]", mode=0o600 if private else None)
+
+
+def _set_section(
+    path: Path,
+    title: str,
+    values: Mapping[str, str | None],
+    *,
+    rename_to: str | None = None,
+    must_exist: bool = False,
+    what: str,
+    mode: int | None = None,
+) -> None:
     for key, value in values.items():
         if value is not None:
             _check_value(key, value)
     lines = _read(path)
     nl = _newline(lines)
-    title = section_title(profile)
     span = _section_span(lines, title)
-    if rename_to and rename_to != profile and _section_span(lines, section_title(rename_to)):
-        raise ConfigError(f"a profile named '{rename_to}' already exists")
+    if rename_to and rename_to != title and _section_span(lines, rename_to):
+        raise ConfigError(f"a profile named '{rename_to.removeprefix('profile ')}' already exists")
     if span is None:
         if must_exist:
-            raise ConfigError(f"profile '{profile}' is not in {path}")
+            raise ConfigError(f"{what} is not in {path}")
         if lines and not lines[-1].endswith(("\n", "\r")):
             lines[-1] += nl
         if lines and lines[-1].strip():
             lines.append(nl)
-        new_title = section_title(rename_to or profile)
-        lines.append(f"[{new_title}]{nl}")
+        lines.append(f"[{rename_to or title}]{nl}")
         lines += [f"{k} = {v}{nl}" for k, v in values.items() if v is not None]
-        _write(path, lines)
+        _write(path, lines, mode)
         return
 
     start, end = span
@@ -158,11 +182,11 @@ def set_profile(
         out[last_setting - 1] += nl
     out[last_setting:last_setting] = additions
     header = lines[start]
-    if rename_to and rename_to != profile:
-        header = header.replace(title, section_title(rename_to), 1)
+    if rename_to and rename_to != title:
+        header = header.replace(title, rename_to, 1)
     if not header.endswith(("\n", "\r")) and out:
         header += nl
-    _write(path, [*lines[:start], header, *out, *lines[end:]])
+    _write(path, [*lines[:start], header, *out, *lines[end:]], mode)
 
 
 def delete_profile(path: Path, profile: str) -> None:

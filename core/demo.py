@@ -406,6 +406,7 @@ def write_files(folder: Path, keys: dict[str, str]) -> None:
             f"source_profile = {role.source}",
             f"region = {REGION}",
             f"role_session_name = {SESSION_NAME}",
+            "account_alias = rolecall-demo",
         ]
         if role.mfa:
             lines.append(f"mfa_serial = {MFA_SERIAL}")

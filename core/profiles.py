@@ -59,6 +59,8 @@ class RoleProfile:
     """How the base credentials are found: static, keyring, sso, process, or a credential_source."""
     problems: tuple[ConfigProblem, ...] = ()
     notes: tuple[str, ...] = ()
+    account_alias: str | None = None
+    """A name for the account, from the profile's `account_alias` key (Rolecall's own)."""
 
     @property
     def _arn(self) -> re.Match[str] | None:
@@ -280,6 +282,7 @@ def build_role(name: str, config: AwsConfig, region_override: str | None = None)
         base_kind=kind,
         problems=tuple(problems),
         notes=tuple(notes),
+        account_alias=settings.get("account_alias"),
     )
 
 

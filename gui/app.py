@@ -1,0 +1,45 @@
+"""Starting the desktop app: `rolecall` (or `rolecall --demo`)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtCore import QThreadPool, QTimer
+from PySide6.QtWidgets import QApplication
+
+from core import __version__, redact
+from gui import theme
+from gui.controller import Controller
+from gui.mainwindow import MainWindow, show_later
+from gui.settings import Settings
+
+
+def run(demo: bool = False, exit_when_shown: bool = False, theme_choice: str | None = None) -> int:
+    redact.quiet_aws_loggers()
+    redact.redact_handlers()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Rolecall")
+    app.setOrganizationName("Rolecall")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("rolecall")
+    settings = Settings()
+    theme.apply(app, theme_choice or settings.get("theme"))
+    app.setWindowIcon(theme.icon("rolecall.svg"))
+    controller = Controller(QThreadPool.globalInstance(), demo=demo)
+    window = MainWindow(controller, settings, demo=demo)
+    app.aboutToQuit.connect(window.clipboard.clear)
+    if exit_when_shown:
+        # For start-up measurements: say when the window is up with its roles, then leave.
+        def shown(config: object) -> None:
+            print("rolecall: shown", flush=True)
+            QTimer.singleShot(0, app.quit)
+
+        controller.configLoaded.connect(shown)
+        controller.configFailed.connect(lambda message: (print(message), app.exit(1)))
+    show_later(window, settings.get("start_in_tray"))
+    code = app.exec()
+    QThreadPool.globalInstance().waitForDone(5000)
+    logging.shutdown()
+    return code

@@ -1,0 +1,257 @@
+"""What the window asks of the engine, run off the GUI thread, answered by signals."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from PySide6.QtCore import QObject, QThreadPool, Signal
+
+from core.credentials import Clock, TemporaryCredentials, utc_now
+from core.errors import MfaRequired, NoKeyringError, RolecallError
+from core.profiles import AwsConfig, RoleProfile
+from gui.sessions import SessionManager
+from gui.workers import Op
+
+log = logging.getLogger(__name__)
+
+
+def sentence(error: BaseException) -> str:
+    """Every failure as one readable sentence (never a traceback)."""
+    if isinstance(error, RolecallError):
+        return str(error)
+    log.debug("unexpected failure", exc_info=error)
+    return f"Unexpected {type(error).__name__}: {error}"
+
+
+class Controller(QObject):
+    configLoaded = Signal(object)  # AwsConfig
+    configFailed = Signal(str)
+    storeReady = Signal(str, bool)  # the keyring's name, and whether sessions outlive the app
+    busyChanged = Signal(str, bool)  # profile, busy
+    assumed = Signal(str)  # profile
+    assumeFailed = Signal(str, str)  # profile, message
+    mfaNeeded = Signal(str, str)  # profile, message from a failed try ("" the first time)
+    wrote = Signal(str)  # a sentence about what was written
+    writeFailed = Signal(str)
+    consoleReady = Signal(str)  # the sign-in URL
+    consoleFailed = Signal(str)
+
+    def __init__(
+        self,
+        pool: QThreadPool,
+        clock: Clock = utc_now,
+        demo: bool = False,
+        store_factory: Callable[[], Any] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.pool = pool
+        self.clock = clock
+        self.demo = demo
+        self.store_factory = store_factory
+        self.sessions = SessionManager(clock, parent=self)
+        self.engine: Any = None
+        self.config: AwsConfig | None = None
+        self.store: Any = None
+        self.persistent = False
+        self._ops: dict[str, Op] = {}
+
+    def start(self) -> None:
+        """Open the keyring (or memory), load the config and the cached sessions, off-thread."""
+        Op(self.pool, self._open).on_success(self._opened).on_failure(
+            lambda e: self.configFailed.emit(sentence(e))
+        ).start()
+
+    def _open(self) -> tuple[Any, bool, AwsConfig, dict[str, TemporaryCredentials]]:
+        from core.sts import Engine
+        from core.vault import KeyStore, MemoryStore, SessionCache, open_keyring
+
+        if self.demo:
+            from core import demo
+
+            demo.activate()
+        if self.store_factory is not None:
+            store, persistent = self.store_factory(), True
+        elif self.demo:
+            from core import demo
+
+            store, persistent = demo.memory_store(), False
+        else:
+            try:
+                store, persistent = open_keyring(), True
+            except NoKeyringError:
+                store, persistent = MemoryStore(), False
+        engine = Engine(cache=SessionCache(store, clock=self.clock), keys=KeyStore(store),
+                        clock=self.clock)
+        config = engine.reload()
+        try:
+            cached = engine.cache.sessions()
+        except NoKeyringError:
+            cached = {}
+        self.engine = engine
+        return store, persistent, config, cached
+
+    def _opened(self, result: tuple[Any, bool, AwsConfig, dict[str, TemporaryCredentials]]) -> None:
+        self.store, self.persistent, config, cached = result
+        self.storeReady.emit(self.store.name, self.persistent)
+        self._set_config(config)
+        for profile, creds in cached.items():
+            if profile in config.roles:
+                self._put(creds)
+        self.sessions.start()
+
+    def _set_config(self, config: AwsConfig) -> None:
+        self.config = config
+        self.configLoaded.emit(config)
+
+    def reload(self) -> None:
+        if self.engine is None:
+            return
+        Op(self.pool, self.engine.reload).on_success(self._set_config).on_failure(
+            lambda e: self.configFailed.emit(sentence(e))
+        ).start()
+
+    def needs_mfa(self, role: RoleProfile) -> bool:
+        assert self.config is not None
+        return any(self.config.roles[h].mfa_serial for h in role.hops if h in self.config.roles)
+
+    def _length(self, profile: str) -> timedelta:
+        role = self.config.roles.get(profile) if self.config else None
+        return timedelta(seconds=(role.duration_seconds if role and role.duration_seconds else 3600))
+
+    def _put(self, creds: TemporaryCredentials) -> None:
+        assert self.config is not None
+        role = self.config.roles[creds.profile]
+        self.sessions.put(creds, self.needs_mfa(role), self._length(creds.profile))
+
+    def busy(self, profile: str) -> bool:
+        op = self._ops.get(profile)
+        return op is not None and op.running and not op.cancelled
+
+    def assume(self, profile: str, mfa_code: str | None = None, fresh: bool = False,
+               duration: int | None = None) -> None:
+        """Assume a role in the background; an MFA role without a code asks by mfaNeeded."""
+        if self.engine is None or self.busy(profile):
+            return
+        engine = self.engine
+
+        def code_source(role: RoleProfile) -> str:
+            if mfa_code is None:
+                raise MfaRequired(f"profile '{role.name}' needs an MFA code")
+            return mfa_code
+
+        def work() -> TemporaryCredentials:
+            if fresh:
+                engine.cache.forget(profile)
+            creds: TemporaryCredentials = engine.credentials(
+                profile, mfa_code=code_source, duration=duration
+            )
+            return creds
+
+        op = Op(self.pool, work)
+        op.on_success(lambda creds: self._assumed(profile, creds))
+        op.on_failure(lambda error: self._failed(profile, error, mfa_code is not None))
+        self._ops[profile] = op.start()
+        self.busyChanged.emit(profile, True)
+
+    def cancel(self, profile: str) -> None:
+        """Stop waiting for an assume: its answer, when it comes, is ignored."""
+        op = self._ops.pop(profile, None)
+        if op is not None:
+            op.cancel()
+            self.busyChanged.emit(profile, False)
+
+    def _assumed(self, profile: str, creds: TemporaryCredentials) -> None:
+        self._ops.pop(profile, None)
+        self._put(creds)
+        self.busyChanged.emit(profile, False)
+        self.assumed.emit(profile)
+
+    def _failed(self, profile: str, error: BaseException, had_code: bool) -> None:
+        self._ops.pop(profile, None)
+        self.busyChanged.emit(profile, False)
+        self.sessions.refresh_failed(profile)
+        message = sentence(error)
+        if isinstance(error, MfaRequired):
+            self.mfaNeeded.emit(profile, "")
+        elif had_code and "MultiFactorAuthentication" in message:
+            self.mfaNeeded.emit(profile, message)
+        else:
+            self.assumeFailed.emit(profile, message)
+
+    def forget(self, profile: str) -> None:
+        """End a session here: drop it from the window and from the keyring cache."""
+        self.sessions.remove(profile)
+        if self.engine is not None and self.engine.cache is not None:
+            cache = self.engine.cache
+            Op(self.pool, lambda: cache.forget(profile)).start()
+
+    def save_role(self, name: str, values: dict[str, str | None], rename_to: str | None = None,
+                  new: bool = False) -> None:
+        from core.configfile import set_profile
+
+        assert self.config is not None
+        path = self.config.config_file
+
+        def work() -> str:
+            if new and name in (self.config.profiles if self.config else {}):
+                raise RolecallError(f"a profile named '{name}' already exists")
+            set_profile(path, name, values, rename_to=rename_to, must_exist=not new)
+            return f"Saved profile '{rename_to or name}' in {path}"
+
+        self._write(work)
+
+    def delete_role(self, name: str) -> None:
+        from core.configfile import delete_profile
+
+        assert self.config is not None
+        path = self.config.config_file
+
+        def work() -> str:
+            delete_profile(path, name)
+            return f"Deleted profile '{name}' from {path}"
+
+        self.sessions.remove(name)
+        self._write(work)
+
+    def write_credentials(self, profile: str, section: str) -> None:
+        """Write the session's keys as `[section]` of the credentials file, on request only."""
+        from core.configfile import set_section
+
+        creds = self.sessions.get(profile)
+        assert self.config is not None and creds is not None
+        path = self.config.credentials_file
+        values: dict[str, str | None] = {
+            "aws_access_key_id": creds.access_key_id,
+            "aws_secret_access_key": creds.secret_access_key,
+            "aws_session_token": creds.session_token,
+        }
+
+        def work() -> str:
+            set_section(path, section, values, private=True)
+            return f"Wrote the keys of '{profile}' to {path} as [{section}]"
+
+        self._write(work, reload=False)
+
+    def _write(self, work: Callable[[], str], reload: bool = True) -> None:
+        def done(message: str) -> None:
+            self.wrote.emit(message)
+            if reload:
+                self.reload()
+
+        Op(self.pool, work).on_success(done).on_failure(
+            lambda e: self.writeFailed.emit(sentence(e))
+        ).start()
+
+    def open_console(self, profile: str) -> None:
+        from core.console import signin_url
+
+        creds = self.sessions.get(profile)
+        assert self.config is not None and creds is not None
+        role = self.config.roles[profile]
+        Op(self.pool, lambda: signin_url(creds, role.partition, chained=role.chained)).on_success(
+            self.consoleReady.emit
+        ).on_failure(lambda e: self.consoleFailed.emit(sentence(e))).start()

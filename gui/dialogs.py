@@ -1,0 +1,275 @@
+"""Small dialogs: the MFA code, the role form, preferences, and confirmations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.credentials import FORMATS
+from core.errors import ConfigError
+from core.profiles import CREDENTIAL_SOURCES, AwsConfig, RoleProfile, build_role
+from core.profiles import validate_profile_name as check_name
+from gui.settings import THEMES, Settings
+
+
+class Ask:
+    """Every question the app asks, in one place so tests can answer them."""
+
+    @classmethod
+    def confirm(cls, parent: QWidget, title: str, text: str) -> bool:
+        answer = QMessageBox.question(parent, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    @classmethod
+    def text(cls, parent: QWidget, title: str, label: str, value: str = "") -> str | None:
+        text, ok = QInputDialog.getText(parent, title, label, text=value)
+        return text.strip() if ok and text.strip() else None
+
+    @classmethod
+    def mfa_code(cls, parent: QWidget, role: RoleProfile, message: str = "") -> str | None:
+        dialog = MfaDialog(role, message, parent)
+        return dialog.code() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    @classmethod
+    def role(cls, parent: QWidget, config: AwsConfig, role: RoleProfile | None,
+             duplicate: bool = False) -> tuple[str, dict[str, str | None]] | None:
+        dialog = RoleDialog(config, role, duplicate, parent)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            return dialog.name(), dialog.values()
+        return None
+
+
+class MfaDialog(QDialog):
+    """Six digits, Enter submits; AWS's message from a failed try is shown above the field."""
+
+    def __init__(self, role: RoleProfile, message: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"MFA code for {role.name}")
+        layout = QVBoxLayout(self)
+        intro = QLabel(f"Enter the 6-digit code from your MFA device\n{role.mfa_serial or ''}")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.error = QLabel(message)
+        self.error.setObjectName("errorLabel")
+        self.error.setWordWrap(True)
+        self.error.setVisible(bool(message))
+        layout.addWidget(self.error)
+        self.field = QLineEdit()
+        self.field.setObjectName("mfaCode")
+        self.field.setAccessibleName("MFA code")
+        self.field.setToolTip("The 6-digit code your MFA device shows now")
+        self.field.setPlaceholderText("123456")
+        self.field.setMaxLength(6)
+        self.field.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,6}")))
+        self.field.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = self.field.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setLetterSpacing(font.SpacingType.AbsoluteSpacing, 4)
+        self.field.setFont(font)
+        layout.addWidget(self.field)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Assume")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.field.textChanged.connect(self._changed)
+        self._changed("")
+        self.field.setFocus()
+
+    def _changed(self, text: str) -> None:
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(len(text) == 6)
+
+    def accept(self) -> None:
+        if len(self.field.text()) == 6:
+            super().accept()
+
+    def code(self) -> str:
+        return self.field.text()
+
+
+FIELDS = [
+    ("role_arn", "Role ARN", "arn:aws:iam::123456789012:role/NAME"),
+    ("source_profile", "Source profile", "the profile whose credentials assume this role"),
+    ("credential_source", "Or credential source", ""),
+    ("mfa_serial", "MFA device", "arn:aws:iam::123456789012:mfa/NAME (optional)"),
+    ("external_id", "External ID", "optional"),
+    ("duration_seconds", "Duration (s)", "900 to 43200 (optional)"),
+    ("role_session_name", "Session name", "optional"),
+    ("region", "Region", "e.g. eu-west-1 (optional)"),
+    ("account_alias", "Account alias", "a name for the account (optional)"),
+]
+
+
+class RoleDialog(QDialog):
+    """Add, edit or duplicate a role; checked with the AWS rules as you type."""
+
+    def __init__(self, config: AwsConfig, role: RoleProfile | None, duplicate: bool = False,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.config = config
+        self.original = None if duplicate or role is None else role.name
+        self.setWindowTitle("Edit role" if self.original else "Add role")
+        self.setMinimumWidth(520)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.fields: dict[str, Any] = {}
+        self.profile = QLineEdit()
+        self.profile.setObjectName("field_profile")
+        self.profile.setAccessibleName("Profile name")
+        self.profile.setToolTip("The name of the [profile …] section in the AWS config")
+        form.addRow("Profile name", self.profile)
+        for key, label, hint in FIELDS:
+            if key in ("source_profile", "credential_source"):
+                widget = QComboBox()
+                widget.setEditable(key == "source_profile")
+                items = [""] + (sorted(config.profiles) if key == "source_profile"
+                                else list(CREDENTIAL_SOURCES))
+                widget.addItems(items)
+                widget.currentTextChanged.connect(self.validate)
+            else:
+                widget = QLineEdit()
+                widget.setPlaceholderText(hint)
+                widget.textChanged.connect(self.validate)
+            widget.setObjectName(f"field_{key}")
+            widget.setAccessibleName(label)
+            widget.setToolTip(hint or label)
+            self.fields[key] = widget
+            form.addRow(label, widget)
+        layout.addLayout(form)
+        self.problems = QLabel()
+        self.problems.setObjectName("errorLabel")
+        self.problems.setWordWrap(True)
+        layout.addWidget(self.problems)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.profile.textChanged.connect(self.validate)
+        if role is not None:
+            settings = config.profiles.get(role.name, {})
+            self.profile.setText(f"{role.name}-copy" if duplicate else role.name)
+            for key, widget in self.fields.items():
+                self._set(widget, settings.get(key, ""))
+        self.validate()
+
+    @staticmethod
+    def _set(widget: Any, value: str) -> None:
+        if isinstance(widget, QComboBox):
+            if widget.findText(value) < 0:
+                widget.addItem(value)
+            widget.setCurrentText(value)
+        else:
+            widget.setText(value)
+
+    @staticmethod
+    def _get(widget: Any) -> str:
+        return (widget.currentText() if isinstance(widget, QComboBox) else widget.text()).strip()
+
+    def name(self) -> str:
+        return self.profile.text().strip()
+
+    def values(self) -> dict[str, str | None]:
+        return {key: (self._get(w) or None) for key, w in self.fields.items()}
+
+    def check(self) -> list[str]:
+        """The problems with what is typed now, each naming its field."""
+        problems: list[str] = []
+        name = self.name()
+        try:
+            check_name(name)
+        except ConfigError as exc:
+            problems.append(f"profile name: {exc}")
+        if name != self.original and name in self.config.profiles:
+            problems.append(f"profile name: a profile named '{name}' already exists")
+        settings = {k: v for k, v in self.values().items() if v is not None}
+        trial = AwsConfig(self.config.config_file, self.config.credentials_file,
+                          {**self.config.profiles, name or "?": settings},
+                          self.config.static_key_profiles)
+        role = build_role(name or "?", trial)
+        problems += [f"{p.field}: {p.message}" for p in role.problems]
+        problems += list(role.notes)
+        for key, widget in self.fields.items():
+            widget.setProperty("invalid", any(p.field == key for p in role.problems))
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+        return problems
+
+    def validate(self, *args: Any) -> None:
+        problems = self.check()
+        errors = [p for p in problems if "capped at" not in p]
+        self.problems.setText("\n".join(problems))
+        self.problems.setVisible(bool(problems))
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not errors)
+
+
+class PreferencesDialog(QDialog):
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.setWindowTitle("Preferences")
+        form = QFormLayout(self)
+        self.timeout = QSpinBox(minimum=5, maximum=600, suffix=" s")
+        self.timeout.setValue(settings.get("clipboard_timeout"))
+        self.format = QComboBox()
+        self.format.addItems(FORMATS)
+        self.format.setCurrentText(settings.get("copy_format"))
+        self.refresh = QSpinBox(minimum=1, maximum=60, suffix=" min")
+        self.refresh.setValue(settings.get("refresh_minutes"))
+        self.warn = QSpinBox(minimum=1, maximum=60, suffix=" min")
+        self.warn.setValue(settings.get("mfa_warn_minutes"))
+        self.duration = QSpinBox(minimum=0, maximum=43200, singleStep=900, suffix=" s")
+        self.duration.setSpecialValueText("the role's own")
+        self.duration.setValue(settings.get("session_duration"))
+        self.tray = QCheckBox("Start minimised to the tray")
+        self.tray.setChecked(settings.get("start_in_tray"))
+        self.theme = QComboBox()
+        self.theme.addItems(THEMES)
+        self.theme.setCurrentText(settings.get("theme"))
+        rows = [
+            ("Clear the clipboard after", self.timeout, "clipboard_timeout"),
+            ("Default copy format", self.format, "copy_format"),
+            ("Refresh sessions with", self.refresh, "refresh_minutes"),
+            ("Ask for MFA with", self.warn, "mfa_warn_minutes"),
+            ("Session duration", self.duration, "session_duration"),
+            ("", self.tray, "start_in_tray"),
+            ("Theme", self.theme, "theme"),
+        ]
+        for label, widget, name in rows:
+            widget.setObjectName(f"pref_{name}")
+            widget.setAccessibleName(label or self.tray.text())
+            widget.setToolTip(label or self.tray.text())
+            form.addRow(label, widget)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def accept(self) -> None:
+        s = self.settings
+        s.set("clipboard_timeout", self.timeout.value())
+        s.set("copy_format", self.format.currentText())
+        s.set("refresh_minutes", self.refresh.value())
+        s.set("mfa_warn_minutes", self.warn.value())
+        s.set("session_duration", self.duration.value())
+        s.set("start_in_tray", self.tray.isChecked())
+        s.set("theme", self.theme.currentText())
+        super().accept()

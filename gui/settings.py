@@ -1,0 +1,52 @@
+"""Preferences in QSettings. Never a secret here: keys live in the keyring or in memory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSettings
+
+from core.credentials import FORMATS
+
+DEFAULTS: dict[str, Any] = {
+    "clipboard_timeout": 30,
+    "copy_format": "env",
+    "refresh_minutes": 10,
+    "mfa_warn_minutes": 5,
+    "session_duration": 0,  # 0: the role's own duration_seconds (or AWS's one hour)
+    "start_in_tray": False,
+    "theme": "system",
+}
+THEMES = ("system", "light", "dark")
+
+
+class Settings:
+    def __init__(self, qsettings: QSettings | None = None) -> None:
+        self.q = qsettings or QSettings("Rolecall", "rolecall")
+
+    def get(self, name: str) -> Any:
+        default = DEFAULTS[name]
+        value = self.q.value(name, default)
+        if isinstance(default, bool):
+            return value in (True, "true", "1", 1)
+        if isinstance(default, int):
+            try:
+                return int(value)
+            except (TypeError, ValueError):
+                return default
+        if name == "copy_format" and value not in FORMATS:
+            return default
+        if name == "theme" and value not in THEMES:
+            return default
+        return str(value)
+
+    def set(self, name: str, value: Any) -> None:
+        if name not in DEFAULTS:
+            raise KeyError(name)
+        self.q.setValue(name, value)
+
+    def auto_refresh(self, profile: str) -> bool:
+        return self.q.value(f"auto_refresh/{profile}", True) in (True, "true", "1", 1)
+
+    def set_auto_refresh(self, profile: str, on: bool) -> None:
+        self.q.setValue(f"auto_refresh/{profile}", on)

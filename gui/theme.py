@@ -1,0 +1,79 @@
+"""Light and dark looks: a Fusion palette plus the stylesheet in resources/, following the
+system's colour scheme unless the person picked one."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
+from PySide6.QtWidgets import QApplication
+
+LIGHT = {
+    "window": "#f6f7f9", "sidebar": "#eef0f3", "base": "#ffffff", "button": "#ffffff",
+    "text": "#1d2026", "muted": "#6b7280", "border": "#d9dde3", "accent": "#2563eb",
+    "ok": "#16a34a", "warning": "#d97706", "critical": "#dc2626", "criticalBg": "#fde8e8",
+    "warningBg": "#fef3c7", "badge": "#e5e9f0", "selection": "#dbe6fd",
+}
+DARK = {
+    "window": "#1b1d22", "sidebar": "#202329", "base": "#262a31", "button": "#2d3139",
+    "text": "#e6e8eb", "muted": "#9aa1ac", "border": "#3a3f48", "accent": "#3b82f6",
+    "ok": "#22c55e", "warning": "#f59e0b", "critical": "#f87171", "criticalBg": "#3b2024",
+    "warningBg": "#3a3020", "badge": "#343a44", "selection": "#2b3a55",
+}
+
+current = dict(LIGHT)
+
+
+def resource_text(name: str) -> str:
+    return resources.files("resources").joinpath(name).read_text(encoding="utf-8")
+
+
+def icon(name: str) -> QIcon:
+    path = resources.files("resources").joinpath(name)
+    return QIcon(str(path))
+
+
+def system_is_dark() -> bool:
+    hints = QGuiApplication.styleHints()
+    return hints.colorScheme() == Qt.ColorScheme.Dark
+
+
+def apply(app: QApplication, choice: str = "system") -> str:
+    """Apply `light`, `dark` or the `system` scheme; returns the one applied."""
+    dark = choice == "dark" or (choice == "system" and system_is_dark())
+    colors = DARK if dark else LIGHT
+    current.clear()
+    current.update(colors)
+    app.setStyle("Fusion")
+    palette = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: colors["window"],
+        QPalette.ColorRole.WindowText: colors["text"],
+        QPalette.ColorRole.Base: colors["base"],
+        QPalette.ColorRole.AlternateBase: colors["sidebar"],
+        QPalette.ColorRole.Text: colors["text"],
+        QPalette.ColorRole.Button: colors["button"],
+        QPalette.ColorRole.ButtonText: colors["text"],
+        QPalette.ColorRole.Highlight: colors["selection"],
+        QPalette.ColorRole.HighlightedText: colors["text"],
+        QPalette.ColorRole.ToolTipBase: colors["base"],
+        QPalette.ColorRole.ToolTipText: colors["text"],
+        QPalette.ColorRole.PlaceholderText: colors["muted"],
+        QPalette.ColorRole.Link: colors["accent"],
+    }
+    for role, value in roles.items():
+        palette.setColor(role, QColor(value))
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText,
+                     QColor(colors["muted"]))
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor(colors["muted"]))
+    app.setPalette(palette)
+    sheet = resource_text("style.qss")
+    for name, value in colors.items():
+        sheet = sheet.replace(f"@{name}@", value)
+    app.setStyleSheet(sheet)
+    return "dark" if dark else "light"
+
+
+def color(name: str) -> QColor:
+    return QColor(current[name])

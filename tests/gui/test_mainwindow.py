@@ -1,0 +1,361 @@
+"""The real window, driven as a person would: find a role, assume it, watch it, copy it."""
+
+from __future__ import annotations
+
+import stat
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from PySide6.QtCore import QTimer, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLabel, QListView, QPushButton, QTreeView
+
+from core.credentials import format_remaining, render
+from gui.dialogs import Ask
+from gui.models import PROFILE, ROLE
+from tests.conftest import ACCOUNT
+from tests.gui.conftest import wait_any
+
+
+def visible_profiles(window) -> list[str]:
+    proxy = window.proxy
+    names = []
+    for row in range(proxy.rowCount()):
+        account = proxy.index(row, 0)
+        names += [proxy.index(r, 0, account).data(PROFILE) for r in range(proxy.rowCount(account))]
+    return names
+
+
+def assume(qtbot, window, profile: str):
+    window.select(profile)
+    controller = window.controller
+    qtbot.mouseClick(window.findChild(QPushButton, "assumeButton"), Qt.MouseButton.LeftButton)
+    return wait_any(qtbot, controller.assumed, controller.assumeFailed, controller.mfaNeeded)
+
+
+def test_the_models_pass_qt_model_tester(window, qtmodeltester):
+    qtmodeltester.check(window.model)
+    qtmodeltester.check(window.proxy)
+    qtmodeltester.check(window.session_model)
+
+
+def test_roles_are_grouped_by_account_with_their_parts_named(window):
+    tree = window.findChild(QTreeView, "roleList")
+    assert tree is window.tree
+    for name in ("roleSearch", "assumeButton", "sessionList", "expiryLabel", "copyMenu"):
+        assert window.findChild(object, name) is not None, name
+    account = window.proxy.index(0, 0)
+    assert account.data(ROLE) is None and ACCOUNT in account.data()
+    assert visible_profiles(window) == ["admin", "mfa", "partner", "reader"]
+    assert window.current == "admin"  # the first role is selected, so Enter works at once
+
+
+def test_search_filters_as_you_type(window, qtbot):
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.search.hasFocus()
+    qtbot.keyClicks(window.search, "part")
+    assert visible_profiles(window) == ["partner"]
+    window.search.clear()
+    qtbot.keyClicks(window.search, ACCOUNT[:6] + " secure")
+    assert visible_profiles(window) == ["mfa"]
+    window.search.clear()
+    qtbot.keyClicks(window.search, "nothing-like-this")
+    assert visible_profiles(window) == []
+
+
+def test_assume_shows_the_session_with_its_arn_and_countdown(window, qtbot, clock):
+    which, _ = assume(qtbot, window, "reader")
+    assert which == 0
+    creds = window.sessions.get("reader")
+    assert creds.assumed_role_arn.startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/Reader/")
+    assert window.findChild(QLabel, "assumedArn").text().endswith(creds.assumed_role_arn)
+    sessions = window.findChild(QListView, "sessionList")
+    assert sessions.model().rowCount() == 1
+    shown = format_remaining(creds.remaining(clock()))
+    assert shown in ("1:00:00", "59:59")
+    assert sessions.model().index(0).data() == f"reader  {shown}"
+    assert window.findChild(QLabel, "expiryLabel").text() == shown
+    assert window.secret_row.field.text() != creds.secret_access_key  # masked
+
+
+def test_enter_in_the_search_assumes_the_first_match(window, qtbot):
+    qtbot.keyClicks(window.search, "partner")
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    which, _ = wait_any(qtbot, window.controller.assumed, window.controller.assumeFailed)
+    assert which == 0 and "partner" in window.sessions.sessions
+
+
+def test_an_mfa_role_asks_for_the_code_once(window, qtbot, monkeypatch):
+    asked = []
+    monkeypatch.setattr(Ask, "mfa_code", classmethod(
+        lambda cls, parent, role, message="": asked.append((role.name, message)) or "123456"))
+    which, args = assume(qtbot, window, "mfa")
+    assert which == 2 and args == ("mfa", "")
+    which, _ = wait_any(qtbot, window.controller.assumed, window.controller.assumeFailed)
+    assert which == 0 and asked == [("mfa", "")]
+    assert "mfa" in window.sessions.sessions
+
+
+def test_the_countdown_changes_colour_and_expires(window, qtbot, clock):
+    assume(qtbot, window, "reader")
+    label = window.findChild(QLabel, "expiryLabel")
+    window.settings.set_auto_refresh("reader", False)
+    window.sessions.set_auto_refresh("reader", False)
+    left = window.sessions.remaining("reader")
+    clock.advance(seconds=(left - timedelta(minutes=14, seconds=59)).total_seconds())
+    window.sessions.tick()
+    assert label.property("level") == "warning" and label.text().startswith("14:")
+    clock.advance(minutes=10)
+    window.sessions.tick()
+    assert label.property("level") == "critical" and label.text().startswith("04:")
+    clock.advance(minutes=6)
+    window.sessions.tick()
+    assert label.text() == "expired"
+    assert window.findChild(QPushButton, "renewButton").isVisible()
+    assert not window.findChild(QPushButton, "copyButton").isEnabled()
+
+
+def test_a_role_without_mfa_refreshes_itself_at_ten_minutes(window, qtbot, clock):
+    assume(qtbot, window, "reader")
+    first = window.sessions.get("reader")
+    clock.advance(seconds=(first.remaining(clock()) - timedelta(minutes=11)).total_seconds())
+    window.sessions.tick()
+    assert window.sessions.get("reader") is first
+    clock.advance(minutes=1, seconds=1)
+    with qtbot.waitSignal(window.controller.busyChanged):
+        window.sessions.tick()
+    which, _ = wait_any(qtbot, window.controller.assumed, window.controller.assumeFailed)
+    assert which == 0
+    assert window.sessions.get("reader").access_key_id != first.access_key_id
+
+
+def test_a_role_with_mfa_prompts_once_at_five_minutes(window, qtbot, clock, monkeypatch):
+    codes = iter(["111111", "222222"])
+    asked = []
+    monkeypatch.setattr(Ask, "mfa_code", classmethod(
+        lambda cls, parent, role, message="": asked.append(role.name) or next(codes)))
+    assume(qtbot, window, "mfa")
+    wait_any(qtbot, window.controller.assumed, window.controller.assumeFailed)
+    first = window.sessions.get("mfa")
+    clock.advance(seconds=(first.remaining(clock()) - timedelta(minutes=6)).total_seconds())
+    window.sessions.tick()
+    assert asked == ["mfa"]
+    clock.advance(minutes=1, seconds=1)
+    window.sessions.tick()
+    wait_any(qtbot, window.controller.assumed, window.controller.assumeFailed)
+    clock.now = datetime.now(timezone.utc)  # the renewed session ends an hour from real now
+    window.sessions.tick()
+    assert asked == ["mfa", "mfa"]
+    assert window.sessions.get("mfa").access_key_id != first.access_key_id
+
+
+def test_copy_as_bash_is_marked_secret_and_cleared_on_time(window, qtbot):
+    assume(qtbot, window, "reader")
+    creds = window.sessions.get("reader")
+    window.findChild(object, "copy_env").trigger()
+    clipboard = QGuiApplication.clipboard()
+    assert clipboard.text() == render(creds, "env")
+    assert bytes(clipboard.mimeData().data("x-kde-passwordManagerHint")) == b"secret"
+    assert window.clipboard_label.text() == "Clipboard clears in 30 s"
+    for _ in range(29):
+        window.clipboard.tick()
+    assert clipboard.text() == render(creds, "env")
+    window.clipboard.tick()
+    assert clipboard.text() == ""
+    assert window.clipboard_label.text() == ""
+
+
+def test_the_clipboard_is_left_alone_when_something_else_was_copied(window, qtbot):
+    assume(qtbot, window, "reader")
+    window.secret_row.copy.click()
+    QGuiApplication.clipboard().setText("the person's own text")
+    for _ in range(31):
+        window.clipboard.tick()
+    assert QGuiApplication.clipboard().text() == "the person's own text"
+
+
+def test_ctrl_shift_c_copies_the_default_format(window, qtbot):
+    window.settings.set("copy_format", "fish")
+    assume(qtbot, window, "reader")
+    qtbot.keyClick(window, Qt.Key.Key_C,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert QGuiApplication.clipboard().text().startswith("set -gx AWS_ACCESS_KEY_ID ")
+
+
+def test_reveal_shows_the_secret_only_while_asked(window, qtbot):
+    assume(qtbot, window, "reader")
+    creds = window.sessions.get("reader")
+    assert creds.secret_access_key not in window.secret_row.field.text()
+    window.reveal_button.setChecked(True)
+    assert window.secret_row.field.text() == creds.secret_access_key
+    window.reveal_button.setChecked(False)
+    assert window.secret_row.field.text() != creds.secret_access_key
+
+
+def test_an_unreachable_endpoint_is_a_message_on_the_role_and_the_app_goes_on(
+        window, qtbot, monkeypatch, aws):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    which, args = assume(qtbot, window, "reader")
+    assert which == 1 and "no answer from http://127.0.0.1:9" in args[1]
+    error = window.findChild(QLabel, "errorLabel")
+    assert error.isVisible() and "no answer from" in error.text()
+    assert window.findChild(QPushButton, "assumeButton").isEnabled()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", aws.endpoint)  # the network is back
+    which, _ = assume(qtbot, window, "reader")
+    assert which == 0 and not error.isVisible() and "reader" in window.sessions.sessions
+
+
+def test_an_invalid_role_shows_its_problem_and_cannot_be_assumed(make_window, aws):
+    aws.config.write_text(aws.config.read_text() + "\n[profile broken]\nrole_arn = nope\n"
+                          "source_profile = base\n")
+    window = make_window()
+    window.select("broken")
+    assert "profile 'broken': role_arn:" in window.findChild(QLabel, "errorLabel").text()
+    assert not window.findChild(QPushButton, "assumeButton").isEnabled()
+
+
+def test_a_config_that_cannot_be_parsed_shows_a_banner(make_window, aws, qtbot):
+    aws.config.write_text("[profile broken\n")
+    window = make_window(start=False)
+    window.controller.start()
+    which, args = wait_any(qtbot, window.controller.configLoaded, window.controller.configFailed)
+    assert which == 1
+    assert window.banner.isVisible() and "cannot parse the AWS config" in window.banner.text()
+
+
+def test_without_a_keyring_a_banner_says_sessions_stay_in_memory(make_window, monkeypatch):
+    from core import vault
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    import keyring.core
+
+    keyring.core.init_backend()
+    vault.reset_probe()
+    try:
+        window = make_window(store_factory=None)
+    finally:
+        monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+        keyring.core.init_backend()
+        vault.reset_probe()
+    assert window.banner.isVisible() and "memory only" in window.banner.text()
+    assert window.keyring_label.text() == "Keyring: memory only"
+
+
+def test_cached_sessions_show_as_active_at_start(make_window, store, qtbot, clock):
+    from core.sts import Engine
+    from core.vault import SessionCache
+
+    Engine(cache=SessionCache(store)).credentials("partner")
+    window = make_window()
+    assert list(window.sessions.sessions) == ["partner"]
+    assert window.session_model.rowCount() == 1
+
+
+def test_add_edit_duplicate_and_delete_a_role(window, qtbot, aws, monkeypatch):
+    answers = iter([
+        ("writer", {"role_arn": f"arn:aws:iam::{ACCOUNT}:role/Writer", "source_profile": "base",
+                    "region": "eu-west-1"}),
+        ("writer", {"role_arn": f"arn:aws:iam::{ACCOUNT}:role/Writer", "source_profile": "base",
+                    "region": "us-east-2", "external_id": None}),
+    ])
+    monkeypatch.setattr(Ask, "role", classmethod(lambda cls, *a, **k: next(answers)))
+    monkeypatch.setattr(Ask, "confirm", classmethod(lambda cls, *a: True))
+    before = aws.config.read_text()
+    with qtbot.waitSignal(window.controller.configLoaded, timeout=20000):
+        window.add_button.click()
+    assert "writer" in visible_profiles(window)
+    assert aws.config.read_text().startswith(before)
+    window.select("writer")
+    with qtbot.waitSignal(window.controller.configLoaded, timeout=20000):
+        window.edit_button.click()
+    assert window.config.roles["writer"].region == "us-east-2"
+    window.select("writer")
+    with qtbot.waitSignal(window.controller.configLoaded, timeout=20000):
+        window.delete_button.click()
+    assert "writer" not in visible_profiles(window)
+    assert aws.config.read_text() == before
+
+
+def test_writing_keys_to_the_credentials_file_only_when_asked(window, qtbot, aws, monkeypatch):
+    monkeypatch.setattr(Ask, "text", classmethod(lambda cls, *a: "reader-session"))
+    assume(qtbot, window, "reader")
+    creds = window.sessions.get("reader")
+    before = aws.credentials.read_text()
+    assert creds.secret_access_key not in before
+    with qtbot.waitSignal(window.controller.wrote, timeout=20000):
+        window.write_button.click()
+    text = aws.credentials.read_text()
+    assert text.startswith(before)
+    assert f"[reader-session]\naws_access_key_id = {creds.access_key_id}\n" in text
+    assert stat.S_IMODE(aws.credentials.stat().st_mode) == 0o600
+
+
+def test_end_session_forgets_it_here_and_in_the_cache(window, qtbot, store):
+    assume(qtbot, window, "reader")
+    assert store.get("session:reader")
+    window.findChild(QPushButton, "endButton").click()
+    assert "reader" not in window.sessions.sessions
+    qtbot.waitUntil(lambda: store.get("session:reader") is None)
+
+
+@pytest.fixture
+def slow_sts(monkeypatch):
+    """An endpoint that takes a second to answer, to prove the GUI thread never waits."""
+    import http.server
+    import threading
+
+    release = threading.Event()
+
+    class Slow(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            self.rfile.read(int(self.headers["Content-Length"]))
+            release.wait(1.0)
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", f"http://127.0.0.1:{server.server_port}")
+    yield release
+    release.set()
+    server.shutdown()
+    server.server_close()
+
+
+def test_heartbeat_never_waits_more_than_50_ms_during_an_assume(window, qtbot, slow_sts):
+    import time
+
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def beat():
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(beat)
+    timer.start()
+    last[0] = time.perf_counter()
+    which, _ = assume(qtbot, window, "reader")
+    timer.stop()
+    assert which == 1  # the slow endpoint finally answers 503, after about a second or more
+    assert len(gaps) > 50
+    assert max(gaps) <= 0.050, f"the GUI thread stalled {max(gaps) * 1000:.0f} ms"
+
+
+def test_cancel_stops_waiting_and_ignores_the_late_answer(window, qtbot, slow_sts):
+    window.select("reader")
+    window.assume_button.click()
+    assert window.cancel_button.isVisible() and not window.assume_button.isEnabled()
+    window.cancel_button.click()
+    assert not window.cancel_button.isVisible() and window.assume_button.isEnabled()
+    slow_sts.set()
+    window.controller.pool.waitForDone(20000)
+    qtbot.wait(50)  # let the late outcome arrive: it must change nothing
+    assert "reader" not in window.delegate.errors and "reader" not in window.sessions.sessions

@@ -84,8 +84,9 @@ class Controller(QObject):
                 store, persistent = open_keyring(), True
             except NoKeyringError:
                 store, persistent = MemoryStore(), False
-        engine = Engine(cache=SessionCache(store, clock=self.clock), keys=KeyStore(store),
-                        clock=self.clock)
+        engine = Engine(
+            cache=SessionCache(store, clock=self.clock), keys=KeyStore(store), clock=self.clock
+        )
         config = engine.reload()
         try:
             cached = engine.cache.sessions()
@@ -120,7 +121,9 @@ class Controller(QObject):
 
     def _length(self, profile: str) -> timedelta:
         role = self.config.roles.get(profile) if self.config else None
-        return timedelta(seconds=(role.duration_seconds if role and role.duration_seconds else 3600))
+        return timedelta(
+            seconds=(role.duration_seconds if role and role.duration_seconds else 3600)
+        )
 
     def _put(self, creds: TemporaryCredentials) -> None:
         assert self.config is not None
@@ -131,8 +134,13 @@ class Controller(QObject):
         op = self._ops.get(profile)
         return op is not None and op.running and not op.cancelled
 
-    def assume(self, profile: str, mfa_code: str | None = None, fresh: bool = False,
-               duration: int | None = None) -> None:
+    def assume(
+        self,
+        profile: str,
+        mfa_code: str | None = None,
+        fresh: bool = False,
+        duration: int | None = None,
+    ) -> None:
         """Assume a role in the background; an MFA role without a code asks by mfaNeeded."""
         if self.engine is None or self.busy(profile):
             return
@@ -189,8 +197,13 @@ class Controller(QObject):
             cache = self.engine.cache
             Op(self.pool, lambda: cache.forget(profile)).start()
 
-    def save_role(self, name: str, values: dict[str, str | None], rename_to: str | None = None,
-                  new: bool = False) -> None:
+    def save_role(
+        self,
+        name: str,
+        values: dict[str, str | None],
+        rename_to: str | None = None,
+        new: bool = False,
+    ) -> None:
         from core.configfile import set_profile
 
         assert self.config is not None

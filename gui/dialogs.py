@@ -47,8 +47,9 @@ class Ask:
         return dialog.code() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     @classmethod
-    def role(cls, parent: QWidget, config: AwsConfig, role: RoleProfile | None,
-             duplicate: bool = False) -> tuple[str, dict[str, str | None]] | None:
+    def role(
+        cls, parent: QWidget, config: AwsConfig, role: RoleProfile | None, duplicate: bool = False
+    ) -> tuple[str, dict[str, str | None]] | None:
         dialog = RoleDialog(config, role, duplicate, parent)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             return dialog.name(), dialog.values()
@@ -78,13 +79,11 @@ class MfaDialog(QDialog):
         self.field.setMaxLength(6)
         self.field.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,6}")))
         self.field.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        font = self.field.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setLetterSpacing(font.SpacingType.AbsoluteSpacing, 4)
-        self.field.setFont(font)
+        self.setMinimumWidth(400)
         layout.addWidget(self.field)
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Assume")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -120,8 +119,13 @@ FIELDS = [
 class RoleDialog(QDialog):
     """Add, edit or duplicate a role; checked with the AWS rules as you type."""
 
-    def __init__(self, config: AwsConfig, role: RoleProfile | None, duplicate: bool = False,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        config: AwsConfig,
+        role: RoleProfile | None,
+        duplicate: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.config = config
         self.original = None if duplicate or role is None else role.name
@@ -139,8 +143,9 @@ class RoleDialog(QDialog):
             if key in ("source_profile", "credential_source"):
                 widget = QComboBox()
                 widget.setEditable(key == "source_profile")
-                items = [""] + (sorted(config.profiles) if key == "source_profile"
-                                else list(CREDENTIAL_SOURCES))
+                items = [""] + (
+                    sorted(config.profiles) if key == "source_profile" else list(CREDENTIAL_SOURCES)
+                )
                 widget.addItems(items)
                 widget.currentTextChanged.connect(self.validate)
             else:
@@ -158,7 +163,8 @@ class RoleDialog(QDialog):
         self.problems.setWordWrap(True)
         layout.addWidget(self.problems)
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -200,9 +206,12 @@ class RoleDialog(QDialog):
         if name != self.original and name in self.config.profiles:
             problems.append(f"profile name: a profile named '{name}' already exists")
         settings = {k: v for k, v in self.values().items() if v is not None}
-        trial = AwsConfig(self.config.config_file, self.config.credentials_file,
-                          {**self.config.profiles, name or "?": settings},
-                          self.config.static_key_profiles)
+        trial = AwsConfig(
+            self.config.config_file,
+            self.config.credentials_file,
+            {**self.config.profiles, name or "?": settings},
+            self.config.static_key_profiles,
+        )
         role = build_role(name or "?", trial)
         problems += [f"{p.field}: {p.message}" for p in role.problems]
         problems += list(role.notes)
@@ -258,7 +267,8 @@ class PreferencesDialog(QDialog):
             widget.setToolTip(label or self.tray.text())
             form.addRow(label, widget)
         buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)

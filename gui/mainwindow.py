@@ -48,6 +48,15 @@ FORMAT_NAMES = {
     "json": "JSON (credential_process)",
 }
 MASK = "•" * 24
+SOURCE_NAMES = {
+    "static": "keys in the credentials file",
+    "keyring": "keys in Rolecall's keyring",
+    "sso": "AWS SSO",
+    "process": "credential_process",
+    "Environment": "environment variables",
+    "Ec2InstanceMetadata": "EC2 instance role",
+    "EcsContainer": "ECS task role",
+}
 
 
 def _button(text: str, name: str, tip: str, primary: bool = False) -> QPushButton:
@@ -247,9 +256,14 @@ class MainWindow(QMainWindow):
         form.setContentsMargins(16, 14, 16, 14)
         form.setHorizontalSpacing(18)
         self.detail_fields: dict[str, QLabel] = {}
-        for key, label in (("role_arn", "Role ARN"), ("chain", "Source"), ("mfa", "MFA device"),
-                           ("external_id", "External ID"), ("duration", "Duration"),
-                           ("session_name", "Session name")):
+        for key, label in (
+            ("role_arn", "Role ARN"),
+            ("chain", "Source"),
+            ("mfa", "MFA device"),
+            ("external_id", "External ID"),
+            ("duration", "Duration"),
+            ("session_name", "Session name"),
+        ):
             value = QLabel()
             value.setObjectName(f"detail_{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -261,8 +275,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(details)
 
         actions = QHBoxLayout()
-        self.assume_button = _button("&Assume", "assumeButton",
-                                     "Assume this role (Enter in the list)", primary=True)
+        self.assume_button = _button(
+            "&Assume", "assumeButton", "Assume this role (Enter in the list)", primary=True
+        )
         self.cancel_button = _button("Cancel", "cancelButton", "Stop waiting for this assume")
         self.cancel_button.hide()
         self.auto_refresh = QCheckBox("Refresh automatically")
@@ -297,18 +312,15 @@ class MainWindow(QMainWindow):
         self.expiry_label = QLabel()
         self.expiry_label.setObjectName("expiryLabel")
         self.expiry_label.setAccessibleName("Time left")
-        font = self.expiry_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.9)
-        font.setBold(True)
-        self.expiry_label.setFont(font)
         self.expires_at = QLabel()
         self.expires_at.setProperty("muted", True)
         timing.addWidget(self.expiry_label)
         timing.addWidget(self.expires_at)
         top.addLayout(timing, 1)
         self.renew_button = _button("&Renew", "renewButton", "Assume the role again now")
-        self.end_button = _button("End session", "endButton",
-                                  "Forget this session here and in the keyring")
+        self.end_button = _button(
+            "End session", "endButton", "Forget this session here and in the keyring"
+        )
         top.addWidget(self.renew_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.end_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
@@ -320,6 +332,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.assumed_arn)
 
         form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.key_row = SecretRow("Access key ID", "accessKeyId", False, self)
         self.secret_row = SecretRow("Secret access key", "secretAccessKey", True, self)
         self.token_row = SecretRow("Session token", "sessionToken", True, self)
@@ -329,11 +342,13 @@ class MainWindow(QMainWindow):
         layout.addLayout(form)
 
         buttons = QHBoxLayout()
-        self.reveal_button = _button("Reveal", "revealButton",
-                                     "Show the secret and token (hold, or click to toggle)")
+        self.reveal_button = _button(
+            "Reveal", "revealButton", "Show the secret and token (hold, or click to toggle)"
+        )
         self.reveal_button.setCheckable(True)
-        self.copy_button = _button("Copy as…", "copyButton",
-                                   "Copy the keys for a shell or file (Ctrl+Shift+C: default)")
+        self.copy_button = _button(
+            "Copy as…", "copyButton", "Copy the keys for a shell or file (Ctrl+Shift+C: default)"
+        )
         self.copy_menu = QMenu(self.copy_button)
         self.copy_menu.setObjectName("copyMenu")
         for fmt, name in FORMAT_NAMES.items():
@@ -341,12 +356,20 @@ class MainWindow(QMainWindow):
             action.setObjectName(f"copy_{fmt}")
             action.triggered.connect(lambda _=False, f=fmt: self.copy_format(f))
         self.copy_button.setMenu(self.copy_menu)
-        self.console_button = _button("Open console", "consoleButton",
-                                      "Sign in to the AWS console as this role")
-        self.write_button = _button("Write to credentials file…", "writeButton",
-                                    "Write these keys into the shared credentials file")
-        for button in (self.reveal_button, self.copy_button, self.console_button,
-                       self.write_button):
+        self.console_button = _button(
+            "Open console", "consoleButton", "Sign in to the AWS console as this role"
+        )
+        self.write_button = _button(
+            "Write to credentials file…",
+            "writeButton",
+            "Write these keys into the shared credentials file",
+        )
+        for button in (
+            self.reveal_button,
+            self.copy_button,
+            self.console_button,
+            self.write_button,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
@@ -386,8 +409,11 @@ class MainWindow(QMainWindow):
         menu = QMenu(self)
         menu.aboutToShow.connect(lambda: self._fill_tray_menu(menu))
         tray.setContextMenu(menu)
-        tray.activated.connect(lambda reason: self.showNormal() if reason ==
-                               QSystemTrayIcon.ActivationReason.Trigger else None)
+        tray.activated.connect(
+            lambda reason: (
+                self.showNormal() if reason == QSystemTrayIcon.ActivationReason.Trigger else None
+            )
+        )
         tray.show()
         return tray
 
@@ -421,8 +447,9 @@ class MainWindow(QMainWindow):
         c.consoleFailed.connect(self.show_error)
         self.sessions.ticked.connect(self.tick)
         self.sessions.changed.connect(self.refresh_detail)
-        self.sessions.refreshDue.connect(lambda p: c.assume(p, fresh=True,
-                                                            duration=self._duration()))
+        self.sessions.refreshDue.connect(
+            lambda p: c.assume(p, fresh=True, duration=self._duration())
+        )
         self.sessions.mfaRefreshDue.connect(self.mfa_refresh_due)
         self.search.textChanged.connect(self.filter)
         self.search.returnPressed.connect(self.assume_first_match)
@@ -435,7 +462,8 @@ class MainWindow(QMainWindow):
         self.end_button.clicked.connect(self.end_current)
         self.reveal_button.pressed.connect(lambda: self.set_revealed(True))
         self.reveal_button.released.connect(
-            lambda: self.set_revealed(self.reveal_button.isChecked()))
+            lambda: self.set_revealed(self.reveal_button.isChecked())
+        )
         self.reveal_button.toggled.connect(self.set_revealed)
         self.console_button.clicked.connect(self.open_console)
         self.write_button.clicked.connect(self.write_credentials)
@@ -471,20 +499,25 @@ class MainWindow(QMainWindow):
 
     def config_failed(self, message: str) -> None:
         self.config_label.setText("Config could not be read")
-        self.banner.setText(f"{message}. Fix the file, then reload (Ctrl+R); "
-                            "your sessions are kept.")
+        self.banner.setText(
+            f"{message}. Fix the file, then reload (Ctrl+R); your sessions are kept."
+        )
         self.banner.show()
 
     def store_ready(self, name: str, persistent: bool) -> None:
         self.keyring_label.setText(f"Keyring: {name}")
         if self.demo:
-            self.banner.setText("Demo mode: an embedded AWS on this computer, with sample roles "
-                                "and tables. Your own AWS config and keychain are not touched.")
+            self.banner.setText(
+                "Demo mode: an embedded AWS on this computer, with sample roles "
+                "and tables. Your own AWS config and keychain are not touched."
+            )
             self.banner.show()
         elif not persistent:
-            self.banner.setText("No keyring is available (install or start a Secret Service such "
-                                "as gnome-keyring or KWallet): sessions are kept in memory only "
-                                "and will not be kept after Rolecall closes.")
+            self.banner.setText(
+                "No keyring is available (install or start a Secret Service such "
+                "as gnome-keyring or KWallet): sessions are kept in memory only "
+                "and will not be kept after Rolecall closes."
+            )
             self.banner.show()
 
     def filter(self, text: str) -> None:
@@ -516,7 +549,8 @@ class MainWindow(QMainWindow):
             self.search.clear()
             index = self.proxy.mapFromSource(self.model.rows[profile])
         self.tree.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
 
     def _current_changed(self, index: QModelIndex, _previous: QModelIndex) -> None:
         role = index.data(ROLE) if index.isValid() else None
@@ -549,14 +583,14 @@ class MainWindow(QMainWindow):
         self.subtitle.setText(" · ".join(parts + (["  " + " · ".join(badges)] if badges else [])))
         f = self.detail_fields
         f["role_arn"].setText(role.role_arn)
-        chain = " → ".join(role.chain) if role.chain else ""
-        f["chain"].setText(chain or (role.base_kind or "—"))
-        if role.base_kind:
-            f["chain"].setText(f"{chain or '—'}   ({role.base_kind})" if chain else role.base_kind)
+        source = SOURCE_NAMES.get(role.base_kind, role.base_kind or "unknown")
+        chain = " → ".join(dict.fromkeys(role.chain))
+        f["chain"].setText(f"{chain}  ({source})" if chain else source)
         f["mfa"].setText(role.mfa_serial or "none")
         f["external_id"].setText(role.external_id or "none")
-        f["duration"].setText(f"{role.duration_seconds} s" if role.duration_seconds
-                              else "AWS default (1 hour)")
+        f["duration"].setText(
+            f"{role.duration_seconds} s" if role.duration_seconds else "AWS default (1 hour)"
+        )
         f["session_name"].setText(role.role_session_name or "rolecall-<user>")
         problems = [str(p) for p in role.problems]
         message = self.delegate.errors.get(role.name)
@@ -601,8 +635,10 @@ class MainWindow(QMainWindow):
         level = self.sessions.level(profile)
         left = self.sessions.remaining(profile)
         self.expiry_label.setText("expired" if level == "expired" else format_remaining(left))
-        self.expiry_label.setStyleSheet(f"color: {theme.current[_LEVEL[level]]};")
-        self.expiry_label.setProperty("level", level)
+        if self.expiry_label.property("level") != level:
+            self.expiry_label.setProperty("level", level)
+            self.expiry_label.style().unpolish(self.expiry_label)
+            self.expiry_label.style().polish(self.expiry_label)
         self.ring.set_state(self.sessions.fraction_left(profile), level)
         self.renew_button.setProperty("primary", level == "expired")
         self.renew_button.style().polish(self.renew_button)
@@ -667,12 +703,22 @@ class MainWindow(QMainWindow):
         role = self.config.roles.get(profile) if self.config else None
         if role is None:
             return
-        mfa_role = next((self.config.roles[h] for h in role.hops  # type: ignore[union-attr]
-                         if self.config.roles[h].mfa_serial), role)  # type: ignore[union-attr]
+        mfa_role = next(
+            (
+                self.config.roles[h]
+                for h in role.hops  # type: ignore[union-attr]
+                if self.config.roles[h].mfa_serial
+            ),
+            role,
+        )  # type: ignore[union-attr]
         code = Ask.mfa_code(self, mfa_role, message)
         if code:
-            self.controller.assume(profile, mfa_code=code, fresh=profile in self.sessions.sessions,
-                                   duration=self._duration())
+            self.controller.assume(
+                profile,
+                mfa_code=code,
+                fresh=profile in self.sessions.sessions,
+                duration=self._duration(),
+            )
 
     def mfa_refresh_due(self, profile: str) -> None:
         left = format_remaining(self.sessions.remaining(profile))
@@ -718,9 +764,12 @@ class MainWindow(QMainWindow):
     def write_credentials(self) -> None:
         if not self.current or self.current not in self.sessions.sessions or not self.config:
             return
-        name = Ask.text(self, "Write to credentials file",
-                        f"Write these temporary keys into {self.config.credentials_file} "
-                        "as the profile:", self.current)
+        name = Ask.text(
+            self,
+            "Write to credentials file",
+            f"Write these temporary keys into {self.config.credentials_file} as the profile:",
+            self.current,
+        )
         if name:
             self.controller.write_credentials(self.current, name)
 
@@ -747,16 +796,20 @@ class MainWindow(QMainWindow):
             self.controller.save_role(name, values, new=True)
         else:
             self.current = name
-            self.controller.save_role(role.name, values,
-                                      rename_to=name if name != role.name else None)
+            self.controller.save_role(
+                role.name, values, rename_to=name if name != role.name else None
+            )
 
     def delete_role(self) -> None:
         role = self.role()
         if role is None or self.config is None:
             return
-        if Ask.confirm(self, "Delete role",
-                       f"Delete the profile '{role.name}' from {self.config.config_file}?\n"
-                       "Only that section is removed; a backup of the file is kept."):
+        if Ask.confirm(
+            self,
+            "Delete role",
+            f"Delete the profile '{role.name}' from {self.config.config_file}?\n"
+            "Only that section is removed; a backup of the file is kept.",
+        ):
             self.controller.delete_role(role.name)
 
     def show_error(self, message: str) -> None:
@@ -769,30 +822,29 @@ class MainWindow(QMainWindow):
         if dialog.exec():
             self.clipboard.timeout = self.settings.get("clipboard_timeout")
             self.sessions.refresh_before = timedelta(minutes=self.settings.get("refresh_minutes"))
-            self.sessions.mfa_warn_before = timedelta(
-                minutes=self.settings.get("mfa_warn_minutes"))
+            self.sessions.mfa_warn_before = timedelta(minutes=self.settings.get("mfa_warn_minutes"))
             app = QApplication.instance()
             if isinstance(app, QApplication):
                 theme.apply(app, self.settings.get("theme"))
 
     def about(self) -> None:
-        import boto3
-        import keyring
+        from importlib.metadata import version
+
         from PySide6 import __version__ as pyside
         from PySide6.QtCore import qVersion
         from PySide6.QtWidgets import QMessageBox
 
-        QMessageBox.about(self, "About Rolecall",
-                          f"<b>Rolecall {__version__}</b><br>AWS roles, sessions and DynamoDB."
-                          f"<br><br>Qt {qVersion()} · PySide6 {pyside} · boto3 "
-                          f"{boto3.__version__} · keyring {keyring.__version__ if hasattr(keyring, '__version__') else ''}")
+        QMessageBox.about(
+            self,
+            "About Rolecall",
+            f"<b>Rolecall {__version__}</b><br>AWS roles, sessions and DynamoDB."
+            f"<br><br>Qt {qVersion()} · PySide6 {pyside} · boto3 {version('boto3')}"
+            f" · keyring {version('keyring')}",
+        )
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
         self.clipboard.clear()
         super().closeEvent(event)
-
-
-_LEVEL = {"ok": "ok", "warning": "warning", "critical": "critical", "expired": "muted"}
 
 
 def show_later(window: MainWindow, start_hidden: bool) -> None:

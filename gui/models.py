@@ -107,7 +107,9 @@ class SessionModel(QAbstractListModel):
 
     def refresh(self) -> None:
         self.beginResetModel()
-        self.profiles = sorted(self.sessions.sessions, key=lambda p: self.sessions.get(p).expiration)  # type: ignore[union-attr]
+        self.profiles = sorted(
+            self.sessions.sessions, key=lambda p: self.sessions.get(p).expiration
+        )  # type: ignore[union-attr]
         self.endResetModel()
 
     def _tick(self) -> None:
@@ -125,7 +127,9 @@ class SessionModel(QAbstractListModel):
             return profile
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             left = self.sessions.remaining(profile)
-            state = "expired" if self.sessions.level(profile) == "expired" else format_remaining(left)
+            state = (
+                "expired" if self.sessions.level(profile) == "expired" else format_remaining(left)
+            )
             return f"{profile}  {state}"
         if role == Qt.ItemDataRole.ToolTipRole:
             creds = self.sessions.get(profile)

@@ -105,4 +105,3 @@ class SessionManager(QObject):
                 self._due.add(profile)
                 self.refreshDue.emit(profile)
         self.ticked.emit()
-

@@ -10,16 +10,38 @@ from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
 LIGHT = {
-    "window": "#f6f7f9", "sidebar": "#eef0f3", "base": "#ffffff", "button": "#ffffff",
-    "text": "#1d2026", "muted": "#6b7280", "border": "#d9dde3", "accent": "#2563eb",
-    "ok": "#16a34a", "warning": "#d97706", "critical": "#dc2626", "criticalBg": "#fde8e8",
-    "warningBg": "#fef3c7", "badge": "#e5e9f0", "selection": "#dbe6fd",
+    "window": "#f6f7f9",
+    "sidebar": "#eef0f3",
+    "base": "#ffffff",
+    "button": "#ffffff",
+    "text": "#1d2026",
+    "muted": "#6b7280",
+    "border": "#d9dde3",
+    "accent": "#2563eb",
+    "ok": "#16a34a",
+    "warning": "#d97706",
+    "critical": "#dc2626",
+    "criticalBg": "#fde8e8",
+    "warningBg": "#fef3c7",
+    "badge": "#e5e9f0",
+    "selection": "#dbe6fd",
 }
 DARK = {
-    "window": "#1b1d22", "sidebar": "#202329", "base": "#262a31", "button": "#2d3139",
-    "text": "#e6e8eb", "muted": "#9aa1ac", "border": "#3a3f48", "accent": "#3b82f6",
-    "ok": "#22c55e", "warning": "#f59e0b", "critical": "#f87171", "criticalBg": "#3b2024",
-    "warningBg": "#3a3020", "badge": "#343a44", "selection": "#2b3a55",
+    "window": "#1b1d22",
+    "sidebar": "#202329",
+    "base": "#262a31",
+    "button": "#2d3139",
+    "text": "#e6e8eb",
+    "muted": "#9aa1ac",
+    "border": "#3a3f48",
+    "accent": "#3b82f6",
+    "ok": "#22c55e",
+    "warning": "#f59e0b",
+    "critical": "#f87171",
+    "criticalBg": "#3b2024",
+    "warningBg": "#3a3020",
+    "badge": "#343a44",
+    "selection": "#2b3a55",
 }
 
 current = dict(LIGHT)
@@ -64,8 +86,9 @@ def apply(app: QApplication, choice: str = "system") -> str:
     }
     for role, value in roles.items():
         palette.setColor(role, QColor(value))
-    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText,
-                     QColor(colors["muted"]))
+    palette.setColor(
+        QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor(colors["muted"])
+    )
     palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor(colors["muted"]))
     app.setPalette(palette)
     sheet = resource_text("style.qss")

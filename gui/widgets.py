@@ -53,8 +53,11 @@ class RoleDelegate(QStyledItemDelegate):
             font.setBold(True)
             painter.setFont(font)
             painter.setPen(theme.color("muted"))
-            painter.drawText(rect.adjusted(4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter,
-                             "ACCOUNT " + str(index.data(Qt.ItemDataRole.DisplayRole)))
+            painter.drawText(
+                rect.adjusted(4, 0, 0, 0),
+                Qt.AlignmentFlag.AlignVCenter,
+                "ACCOUNT " + str(index.data(Qt.ItemDataRole.DisplayRole)),
+            )
             painter.restore()
             return
         if option.state & QStyle.StateFlag.State_Selected:
@@ -78,16 +81,21 @@ class RoleDelegate(QStyledItemDelegate):
             status, status_color = "Failed", "critical"
         elif profile in self.sessions.sessions:
             level = self.sessions.level(profile)
-            status = "expired" if level == "expired" else format_remaining(
-                self.sessions.remaining(profile))
+            status = (
+                "expired"
+                if level == "expired"
+                else format_remaining(self.sessions.remaining(profile))
+            )
             status_color = LEVEL_COLORS[level]
         painter.setFont(small)
         status_width = QFontMetrics(small).horizontalAdvance(status) + 8 if status else 0
         if status:
             painter.setPen(theme.color(status_color))
-            painter.drawText(QRect(rect.right() - status_width, rect.top() + 4, status_width - 4,
-                                   20), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                             status)
+            painter.drawText(
+                QRect(rect.right() - status_width, rect.top() + 4, status_width - 4, 20),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                status,
+            )
         # Badges, right-aligned before the status.
         badge_font = QFont(option.font)
         badge_font.setPointSizeF(option.font.pointSizeF() * 0.72)
@@ -109,16 +117,24 @@ class RoleDelegate(QStyledItemDelegate):
         painter.setFont(bold)
         painter.setPen(theme.color("text"))
         name_rect = QRect(x, rect.top() + 4, max(right - x - 4, 10), 20)
-        painter.drawText(name_rect, Qt.AlignmentFlag.AlignVCenter,
-                         QFontMetrics(bold).elidedText(role.role_name, Qt.TextElideMode.ElideRight,
-                                                       name_rect.width()))
+        painter.drawText(
+            name_rect,
+            Qt.AlignmentFlag.AlignVCenter,
+            QFontMetrics(bold).elidedText(
+                role.role_name, Qt.TextElideMode.ElideRight, name_rect.width()
+            ),
+        )
         painter.setFont(small)
         painter.setPen(theme.color("muted"))
         detail = " · ".join(p for p in (profile, role.region or "no region") if p)
         detail_rect = QRect(x, rect.top() + 25, rect.right() - x - 4, 18)
-        painter.drawText(detail_rect, Qt.AlignmentFlag.AlignVCenter,
-                         QFontMetrics(small).elidedText(detail, Qt.TextElideMode.ElideRight,
-                                                        detail_rect.width()))
+        painter.drawText(
+            detail_rect,
+            Qt.AlignmentFlag.AlignVCenter,
+            QFontMetrics(small).elidedText(
+                detail, Qt.TextElideMode.ElideRight, detail_rect.width()
+            ),
+        )
         painter.restore()
 
 
@@ -146,16 +162,18 @@ class SessionDelegate(QStyledItemDelegate):
         painter.setPen(theme.color("text"))
         painter.setFont(option.font)
         painter.drawText(inner, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, profile)
-        time_text = "expired" if level == "expired" else format_remaining(
-            self.sessions.remaining(profile))
+        time_text = (
+            "expired" if level == "expired" else format_remaining(self.sessions.remaining(profile))
+        )
         painter.setPen(theme.color(LEVEL_COLORS[level]))
         painter.drawText(inner, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, time_text)
         bar = QRectF(inner.left(), inner.bottom() - 1, inner.width(), 4)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(theme.color("badge"))
         painter.drawRoundedRect(bar, 2, 2)
-        filled = QRectF(bar.left(), bar.top(), bar.width() * self.sessions.fraction_left(profile),
-                        4)
+        filled = QRectF(
+            bar.left(), bar.top(), bar.width() * self.sessions.fraction_left(profile), 4
+        )
         painter.setBrush(theme.color(LEVEL_COLORS[level]))
         painter.drawRoundedRect(filled, 2, 2)
         painter.restore()

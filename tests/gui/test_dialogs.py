@@ -1,0 +1,106 @@
+"""The dialogs: the MFA code field, the role form's checks as you type, preferences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox
+
+from core.profiles import AwsConfig, RoleProfile
+from gui.dialogs import MfaDialog, PreferencesDialog, RoleDialog
+
+ROLE = RoleProfile(
+    name="secure",
+    role_arn="arn:aws:iam::123456789012:role/Secure",
+    source_profile="base",
+    mfa_serial="arn:aws:iam::123456789012:mfa/alice",
+    chain=("base",),
+    base_profile="base",
+    base_kind="static",
+)
+CONFIG = AwsConfig(
+    Path("/nonexistent/config"),
+    Path("/nonexistent/credentials"),
+    {
+        "base": {},
+        "secure": {
+            "role_arn": ROLE.role_arn,
+            "source_profile": "base",
+            "mfa_serial": ROLE.mfa_serial,
+        },
+    },
+    frozenset({"base"}),
+)
+
+
+def test_mfa_field_takes_six_digits_only_and_enter_submits(qtbot):
+    dialog = MfaDialog(ROLE)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.field.hasFocus() or dialog.focusWidget() is dialog.field
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.keyClicks(dialog.field, "12ab3")
+    assert dialog.field.text() == "123" and not ok.isEnabled()
+    qtbot.keyClick(dialog.field, Qt.Key.Key_Return)
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    qtbot.keyClicks(dialog.field, "4567")
+    assert dialog.field.text() == "123456" and ok.isEnabled()
+    qtbot.keyClick(dialog.field, Qt.Key.Key_Return)
+    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.code() == "123456"
+
+
+def test_mfa_dialog_shows_aws_answer_on_retry(qtbot):
+    dialog = MfaDialog(ROLE, "AccessDenied: MultiFactorAuthentication failed")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.error.isVisible() and "MultiFactorAuthentication" in dialog.error.text()
+
+
+def test_role_form_checks_every_field_as_you_type(qtbot):
+    dialog = RoleDialog(CONFIG, None)
+    qtbot.addWidget(dialog)
+    save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    assert not save.isEnabled()
+    qtbot.keyClicks(dialog.profile, "deployer")
+    qtbot.keyClicks(dialog.fields["role_arn"], "arn:aws:iam::123:role/D")
+    assert "role_arn:" in dialog.problems.text() and not save.isEnabled()
+    assert dialog.fields["role_arn"].property("invalid") is True
+    dialog.fields["role_arn"].setText("arn:aws:iam::123456789012:role/Deployer")
+    dialog.fields["source_profile"].setCurrentText("base")
+    assert save.isEnabled(), dialog.problems.text()
+    dialog.fields["duration_seconds"].setText("60")
+    assert (
+        "duration_seconds: '60' must be a whole number from 900 to 43200" in dialog.problems.text()
+    )
+    dialog.fields["duration_seconds"].setText("")
+    dialog.profile.setText("secure")
+    assert "a profile named 'secure' already exists" in dialog.problems.text()
+    dialog.profile.setText("deployer")
+    assert dialog.values()["role_arn"] == "arn:aws:iam::123456789012:role/Deployer"
+    assert dialog.values()["external_id"] is None  # empty fields are removed from the section
+
+
+def test_editing_keeps_the_name_and_duplicating_proposes_a_copy(qtbot):
+    edit = RoleDialog(CONFIG, ROLE)
+    qtbot.addWidget(edit)
+    assert (
+        edit.name() == "secure"
+        and edit.buttons.button(QDialogButtonBox.StandardButton.Save).isEnabled()
+    )
+    copy = RoleDialog(CONFIG, ROLE, duplicate=True)
+    qtbot.addWidget(copy)
+    assert copy.name() == "secure-copy"
+    assert copy.fields["mfa_serial"].text() == ROLE.mfa_serial
+
+
+def test_preferences_are_saved(qtbot, settings):
+    dialog = PreferencesDialog(settings)
+    qtbot.addWidget(dialog)
+    dialog.timeout.setValue(45)
+    dialog.format.setCurrentText("powershell")
+    dialog.theme.setCurrentText("dark")
+    dialog.accept()
+    assert settings.get("clipboard_timeout") == 45
+    assert settings.get("copy_format") == "powershell"
+    assert settings.get("theme") == "dark"

@@ -397,8 +397,11 @@ class Cli:
                 "the desktop app is not part of this build yet: use the commands in "
                 "`rolecall --help`"
             ) from None
-        return run(demo=self.args.demo, exit_when_shown=self.args.exit_when_shown,
-                   theme_choice=self.args.theme)
+        return run(
+            demo=self.args.demo,
+            exit_when_shown=self.args.exit_when_shown,
+            theme_choice=self.args.theme,
+        )
 
 
 def _seconds(value: int) -> Any:

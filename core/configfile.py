@@ -110,9 +110,14 @@ def set_profile(
     validate_profile_name(profile)
     if rename_to is not None:
         validate_profile_name(rename_to)
-    _set_section(path, section_title(profile), values,
-                 rename_to=section_title(rename_to) if rename_to else None,
-                 must_exist=must_exist, what=f"profile '{profile}'")
+    _set_section(
+        path,
+        section_title(profile),
+        values,
+        rename_to=section_title(rename_to) if rename_to else None,
+        must_exist=must_exist,
+        what=f"profile '{profile}'",
+    )
 
 
 def set_section(

@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         self.config: AwsConfig | None = None
         self.current: str | None = None
         self.revealed = False
+        self.browsers: dict[str, Any] = {}
         self.setWindowTitle("Rolecall — demo" if demo else "Rolecall")
         self.setWindowIcon(theme.icon("rolecall.svg"))
         self.resize(1180, 760)
@@ -364,11 +365,17 @@ class MainWindow(QMainWindow):
             "writeButton",
             "Write these keys into the shared credentials file",
         )
+        self.browse_button = _button(
+            "Browse DynamoDB",
+            "browseButton",
+            "Open a DynamoDB browser that acts as this role (Ctrl+D)",
+        )
         for button in (
             self.reveal_button,
             self.copy_button,
             self.console_button,
             self.write_button,
+            self.browse_button,
         ):
             buttons.addWidget(button)
         buttons.addStretch(1)
@@ -389,6 +396,7 @@ class MainWindow(QMainWindow):
         self._action(session, "&Renew", "Ctrl+Shift+R", self.renew_current)
         self._action(session, "&Copy (default format)", "Ctrl+Shift+C", self.copy_default)
         self._action(session, "Open &console", "Ctrl+Shift+O", self.open_console)
+        self._action(session, "Browse &DynamoDB", "Ctrl+D", self.browse)
         self._action(session, "&End session", "Ctrl+Shift+W", self.end_current)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About Rolecall", None, self.about)
@@ -467,6 +475,7 @@ class MainWindow(QMainWindow):
         self.reveal_button.toggled.connect(self.set_revealed)
         self.console_button.clicked.connect(self.open_console)
         self.write_button.clicked.connect(self.write_credentials)
+        self.browse_button.clicked.connect(self.browse)
         self.auto_refresh.toggled.connect(self._auto_refresh_toggled)
         self.add_button.clicked.connect(self.add_role)
         self.edit_button.clicked.connect(self.edit_role)
@@ -642,7 +651,12 @@ class MainWindow(QMainWindow):
         self.ring.set_state(self.sessions.fraction_left(profile), level)
         self.renew_button.setProperty("primary", level == "expired")
         self.renew_button.style().polish(self.renew_button)
-        for widget in (self.copy_button, self.console_button, self.write_button):
+        for widget in (
+            self.copy_button,
+            self.console_button,
+            self.write_button,
+            self.browse_button,
+        ):
             widget.setEnabled(level != "expired")
 
     # ---- assuming -------------------------------------------------------------------------
@@ -761,6 +775,21 @@ class MainWindow(QMainWindow):
         if self.current and self.current in self.sessions.sessions:
             self.controller.open_console(self.current)
 
+    def browse(self) -> Any:
+        """Open (or raise) the DynamoDB browser for the selected role's session."""
+        from gui.browser import BrowserWindow
+
+        if not self.current or self.current not in self.sessions.sessions:
+            return None
+        browser = self.browsers.get(self.current)
+        if browser is None:
+            browser = BrowserWindow(self.controller, self.current)
+            self.browsers[self.current] = browser
+        browser.show()
+        browser.raise_()
+        browser.activateWindow()
+        return browser
+
     def write_credentials(self) -> None:
         if not self.current or self.current not in self.sessions.sessions or not self.config:
             return
@@ -844,6 +873,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
         self.clipboard.clear()
+        for browser in self.browsers.values():
+            browser.close()
         super().closeEvent(event)
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 
@@ -25,12 +26,13 @@ class Outcome:
 
 class OpSignals(QObject):
     outcome = Signal(object)
+    progress = Signal(object)  # optional partial results (pages), before the outcome
 
 
 class _Task(QRunnable):
     def __init__(self, fn: Callable[[], Any], signals: OpSignals) -> None:
         super().__init__()
-        self.fn = fn
+        self.fn = fn  # already bound to its progress reporter when it wants one
         self.signals = signals
         self.setAutoDelete(True)
 
@@ -48,11 +50,22 @@ _alive: set[Op] = set()
 class Op:
     """One piece of background work; its result is ignored once cancelled."""
 
-    def __init__(self, pool: QThreadPool, fn: Callable[[], Any]) -> None:
+    def __init__(
+        self,
+        pool: QThreadPool,
+        fn: Callable[..., Any],
+        reports: bool = False,
+        owner: QObject | None = None,
+    ) -> None:
+        """`reports=True`: fn takes one argument, a function it calls with partial results.
+        `owner`: a widget whose closing makes the result moot (it is then dropped)."""
         self.pool = pool
-        self.fn = fn
+        self.owner = owner
         self.signals = OpSignals()
+        self.fn = (lambda: fn(self.signals.progress.emit)) if reports else fn
         self.signals.outcome.connect(self._deliver)
+        self.signals.progress.connect(self._report)
+        self._progress: Callable[[Any], None] = lambda part: None
         self._success: Callable[[Any], None] = lambda value: None
         self._failure: Callable[[BaseException], None] = lambda error: None
         self.cancelled = False
@@ -61,6 +74,17 @@ class Op:
     def on_success(self, callback: Callable[[Any], None]) -> Op:
         self._success = callback
         return self
+
+    def on_progress(self, callback: Callable[[Any], None]) -> Op:
+        self._progress = callback
+        return self
+
+    def _wanted(self) -> bool:
+        return not self.cancelled and (self.owner is None or shiboken6.isValid(self.owner))
+
+    def _report(self, part: Any) -> None:
+        if self._wanted():
+            self._progress(part)
 
     def on_failure(self, callback: Callable[[BaseException], None]) -> Op:
         self._failure = callback
@@ -78,7 +102,7 @@ class Op:
     def _deliver(self, outcome: Outcome) -> None:
         _alive.discard(self)
         self.running = False
-        if self.cancelled:
+        if not self._wanted():
             return
         if outcome.ok:
             self._success(outcome.value)

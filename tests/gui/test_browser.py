@@ -1,0 +1,385 @@
+"""The DynamoDB browser, driven from an assumed session against moto over HTTP."""
+
+from __future__ import annotations
+
+import csv
+import json
+import uuid
+from datetime import datetime, timezone
+
+import boto3
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QListWidget, QPlainTextEdit, QPushButton, QTableView, QToolButton
+
+from core.items import from_plain_json
+from gui.browser import BrowserAsk
+from gui.items_model import ItemsModel
+from tests.gui.conftest import wait_any
+from tests.gui.test_mainwindow import assume
+
+AWKWARD = {
+    "pk": {"S": "p"},
+    "sk": {"N": "0"},
+    "big": {"N": "12345678901234567890123456789012345678"},
+    "tags": {"SS": ["a", "b"]},
+    "bin": {"B": b"\x00\x01\x02"},
+    "nothing": {"NULL": True},
+    "empty": {"S": ""},
+    "nested": {"M": {"l": {"L": [{"N": "1"}, {"BOOL": True}]}}},
+}
+
+
+@pytest.fixture
+def table(aws):
+    """A table with a numeric sort key, a GSI and 30 items (one of every awkward type)."""
+    client = boto3.client(
+        "dynamodb",
+        region_name="eu-west-1",
+        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+        aws_secret_access_key="x" * 40,
+    )
+    name = f"Browse-{uuid.uuid4().hex[:8]}"
+    client.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "N"},
+            {"AttributeName": "status", "AttributeType": "S"},
+        ],
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "by-status",
+                "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    client.put_item(TableName=name, Item=AWKWARD)
+    for i in range(1, 30):
+        client.put_item(
+            TableName=name,
+            Item={
+                "pk": {"S": "p"},
+                "sk": {"N": str(i)},
+                "status": {"S": "odd" if i % 2 else "even"},
+                f"only{i // 10}": {"S": "x"},
+            },
+        )
+    return name
+
+
+@pytest.fixture
+def browser(window, qtbot, table):
+    assume(qtbot, window, "reader")
+    qtbot.mouseClick(window.findChild(QPushButton, "browseButton"), Qt.MouseButton.LeftButton)
+    browser = window.browsers["reader"]
+    qtbot.addWidget(browser)
+    qtbot.waitUntil(lambda: browser.table_list.count() > 0, timeout=20000)
+    items = browser.findChild(QListWidget, "tableList").findItems(table, Qt.MatchFlag.MatchExactly)
+    with qtbot.waitSignal(browser.tableDescribed, timeout=20000):
+        browser.table_list.setCurrentItem(items[0])
+    return browser
+
+
+def run(qtbot, browser):
+    browser.findChild(QPushButton, "runQueryButton").click()
+    wait_any(qtbot, browser.readFinished, browser.failed)
+
+
+def loaded(browser) -> list[str]:
+    return [item["sk"]["N"] for item in browser.model.items]
+
+
+def test_the_browser_is_titled_with_role_account_and_region(browser, table):
+    assert browser.windowTitle() == "DynamoDB — Reader · 123456789012 · eu-west-1"
+    assert browser.countdown.text().startswith("session ")
+    assert [browser.index.itemText(i) for i in range(browser.index.count())] == [
+        f"Table {table}",
+        "GSI by-status",
+    ]
+    assert "Partition key: <b>pk</b>" in browser.schema.text()
+    for name in ("tableList", "runQueryButton", "itemsView", "itemView", "readOnlyToggle"):
+        assert browser.findChild(object, name) is not None, name
+
+
+def test_scan_pages_load_as_you_scroll_and_load_all_finishes(browser, qtbot):
+    browser.page_size.setValue(4)
+    run(qtbot, browser)
+    # The view asks for pages until it is full, then waits for the person to scroll.
+    qtbot.waitUntil(lambda: not browser.model.loading, timeout=20000)
+    shown = len(browser.model.items)
+    assert shown % 4 == 0 and 4 <= shown < 30 and browser.model.canFetchMore()
+    assert f"{shown} items loaded" in browser.status.text()
+    assert "more to load" in browser.status.text()
+    view = browser.findChild(QTableView, "itemsView")
+    with qtbot.waitSignal(browser.readFinished, timeout=20000):
+        view.verticalScrollBar().setValue(view.verticalScrollBar().maximum())
+    assert len(browser.model.items) > shown
+    with qtbot.waitSignal(browser.readFinished, timeout=20000):
+        browser.load_all.click()
+    assert len(browser.model.items) == 30 and not browser.model.more
+    assert len(set(loaded(browser))) == 30
+    assert "all loaded" in browser.status.text()
+    columns = browser.model.columns
+    assert columns[:2] == ["pk", "sk"] and {"only0", "only1", "only2"} <= set(columns)
+
+
+@pytest.mark.parametrize(
+    ("operator", "value", "value2", "expected"),
+    [
+        ("=", "5", "", ["5"]),
+        ("<", "3", "", ["0", "1", "2"]),
+        ("<=", "2", "", ["0", "1", "2"]),
+        (">", "27", "", ["28", "29"]),
+        (">=", "28", "", ["28", "29"]),
+        ("between", "10", "12", ["10", "11", "12"]),
+    ],
+)
+def test_query_with_each_sort_key_operator(browser, qtbot, operator, value, value2, expected):
+    browser.mode.setCurrentText("Query")
+    browser.pk_value.setText("p")
+    browser.sk_operator.setCurrentText(operator)
+    browser.sk_value.setText(value)
+    browser.sk_value2.setText(value2)
+    run(qtbot, browser)
+    assert loaded(browser) == expected
+
+
+def test_a_gsi_query_and_a_filter(browser, qtbot):
+    browser.mode.setCurrentText("Query")
+    browser.index.setCurrentIndex(1)
+    browser.pk_value.setText("odd")
+    row = browser.new_filter()
+    row.attribute.setText("sk")
+    row.operator.setCurrentText(">")
+    row.value.setText("20")
+    row.kind.setCurrentText("N")
+    run(qtbot, browser)
+    assert sorted(loaded(browser), key=int) == ["21", "23", "25", "27", "29"]
+
+
+def test_a_query_without_a_key_value_says_what_is_missing(browser, qtbot):
+    browser.mode.setCurrentText("Query")
+    browser.run()
+    assert browser.message.isVisible()
+    assert browser.message.text() == "a query needs a value for the partition key pk"
+
+
+def test_awkward_types_render_exactly_in_cells_and_the_item_panel(browser, qtbot):
+    browser.mode.setCurrentText("Query")
+    browser.pk_value.setText("p")
+    browser.sk_operator.setCurrentText("=")
+    browser.sk_value.setText("0")
+    run(qtbot, browser)
+    model: ItemsModel = browser.model
+    cells = {name: model.index(0, col).data() for col, name in enumerate(model.columns)}
+    assert cells["big"] == "12345678901234567890123456789012345678"
+    assert cells["tags"] in ('{"a", "b"}', '{"b", "a"}')
+    assert cells["bin"] == "AAEC"
+    assert cells["nothing"] == "NULL" and cells["empty"] == '""'
+    assert cells["nested"] == '{"l": [1, true]}'
+    panel = browser.findChild(QPlainTextEdit, "itemView")
+    browser.view.selectRow(0)
+    item = from_plain_json(panel.toPlainText())
+    assert item["big"] == AWKWARD["big"] and item["bin"] == AWKWARD["bin"]
+    assert "status" not in item  # missing stays missing
+    browser.dynamodb_json.setChecked(True)
+    assert json.loads(panel.toPlainText())["bin"] == {"B": "AAEC"}
+
+
+def test_sorting_says_it_sorts_the_loaded_rows_and_sorts_numbers_as_numbers(browser, qtbot):
+    run(qtbot, browser)
+    header = browser.view.horizontalHeader()
+    header.setSortIndicator(browser.model.columns.index("sk"), Qt.SortOrder.AscendingOrder)
+    shown = [browser.sorter.index(r, 1).data() for r in range(5)]
+    assert shown == ["0", "1", "2", "3", "4"]
+    assert "sorted: the loaded rows only" in browser.status.text()
+
+
+def test_editing_is_off_by_default_and_writes_go_through(browser, qtbot, monkeypatch):
+    run(qtbot, browser)
+    assert browser.read_only.isChecked()
+    assert not browser.edit_button.isEnabled() and not browser.delete_button.isEnabled()
+    browser.findChild(QToolButton, "readOnlyToggle").click()
+    browser.view.selectRow(0)
+    assert browser.edit_button.isEnabled()
+    row = browser.current_row()
+    original = browser.model.items[row]
+    sk = original["sk"]["N"]
+    edited = json.dumps({"pk": "p", "sk": int(sk), "note": "edited in the browser"})
+    monkeypatch.setattr(BrowserAsk, "edit_json", classmethod(lambda cls, *a: edited))
+    with qtbot.waitSignal(browser.wrote, timeout=20000):
+        browser.edit_button.click()
+    assert browser.model.items[row] == {
+        "pk": {"S": "p"},
+        "sk": {"N": sk},
+        "note": {"S": "edited in the browser"},
+    }
+    monkeypatch.setattr(
+        BrowserAsk,
+        "confirm",
+        classmethod(lambda cls, parent, title, text: "Delete 1 item from the table" in text),
+    )
+    with qtbot.waitSignal(browser.wrote, timeout=20000):
+        browser.delete_button.click()
+    assert sk not in loaded(browser)
+
+
+def test_export_loaded_rows_and_the_whole_result(browser, qtbot, tmp_path, monkeypatch):
+    browser.page_size.setValue(10)
+    run(qtbot, browser)
+    out = tmp_path / "rows.csv"
+    monkeypatch.setattr(BrowserAsk, "save_path", classmethod(lambda cls, *a: str(out)))
+    with qtbot.waitSignal(browser.exported, timeout=20000) as done:
+        browser.export_rows("csv")
+    assert done.args == [10]
+    rows = list(csv.reader(out.read_text().splitlines()))
+    assert rows[0][:2] == ["pk", "sk"] and len(rows) == 11
+    whole = tmp_path / "all.jsonl"
+    monkeypatch.setattr(BrowserAsk, "save_path", classmethod(lambda cls, *a: str(whole)))
+    with qtbot.waitSignal(browser.exported, timeout=20000) as done:
+        browser.export_all("jsonl")
+    assert done.args == [30]
+    items = [from_plain_json(line) for line in whole.read_text().splitlines()]
+    assert any(i.get("big") == AWKWARD["big"] for i in items)
+
+
+def test_an_expired_session_keeps_the_rows_and_renewal_goes_on_from_the_same_page(
+    browser, qtbot, clock, window
+):
+    browser.page_size.setValue(10)
+    run(qtbot, browser)
+    first = loaded(browser)
+    clock.advance(hours=2)
+    window.sessions.tick()
+    assert browser.expired_bar.isVisible() and loaded(browser) == first
+    clock.now = datetime.now(timezone.utc)
+    with qtbot.waitSignal(browser.readFinished, timeout=20000):
+        browser.renew_button.click()
+    assert not browser.expired_bar.isVisible()
+    assert loaded(browser)[:10] == first and len(loaded(browser)) == 20
+    assert len(set(loaded(browser))) == 20
+
+
+def test_two_sessions_browse_side_by_side(window, qtbot, table):
+    assume(qtbot, window, "reader")
+    one = window.browse()
+    assume(qtbot, window, "partner")
+    two = window.browse()
+    qtbot.addWidget(one)
+    qtbot.addWidget(two)
+    assert one is not two and "Reader" in one.windowTitle() and "Partner" in two.windowTitle()
+    assert window.browsers.keys() == {"reader", "partner"}
+
+
+# ---- as the demo's real roles, with IAM policies enforced ----------------------------------
+
+
+@pytest.fixture
+def demo_window(qtbot, demo_server, monkeypatch, pool, settings):
+    from core.vault import MemoryStore
+    from gui.controller import Controller
+    from gui.mainwindow import MainWindow
+
+    for name, value in demo_server.env.items():
+        if name.startswith(("AWS_", "ROLECALL_")):
+            monkeypatch.setenv(name, value)
+    controller = Controller(pool, store_factory=MemoryStore)
+    window = MainWindow(controller, settings)
+    qtbot.addWidget(window)
+    controller.start()
+    wait_any(qtbot, controller.configLoaded, controller.configFailed)
+    return window
+
+
+def open_orders(qtbot, window, profile):
+    assume(qtbot, window, profile)
+    browser = window.browse()
+    qtbot.addWidget(browser)
+    qtbot.waitUntil(lambda: browser.table_list.count() == 3, timeout=20000)
+    with qtbot.waitSignal(browser.tableDescribed, timeout=20000):
+        browser.table_list.setCurrentItem(
+            browser.table_list.findItems("Orders", Qt.MatchFlag.MatchExactly)[0]
+        )
+    browser.mode.setCurrentText("Query")
+    browser.pk_value.setText("C0007")
+    browser.sk_operator.setCurrentText("=")
+    browser.sk_value.setText("O000007")
+    run(qtbot, browser)
+    assert len(browser.model.items) == 1
+    browser.view.selectRow(0)
+    browser.read_only.setChecked(False)
+    return browser
+
+
+def test_read_only_role_sees_access_denied_and_nothing_changes(demo_window, qtbot, monkeypatch):
+    browser = open_orders(qtbot, demo_window, "demo-readonly")
+    before = dict(browser.model.items[0])
+    monkeypatch.setattr(BrowserAsk, "edit_json", classmethod(lambda cls, *a: '"refunded"'))
+    status = browser.model.columns.index("status")
+    browser.edit_cell(browser.sorter.index(0, status))
+    which, args = wait_any(qtbot, browser.failed, browser.wrote)
+    assert which == 0
+    assert "AccessDenied" in args[0] and "dynamodb:UpdateItem" in args[0]
+    assert browser.message.isVisible() and browser.model.items[0] == before
+
+
+def test_admin_role_changes_the_order(demo_window, qtbot, monkeypatch):
+    browser = open_orders(qtbot, demo_window, "demo-admin")
+    value = f'"checked-{uuid.uuid4().hex[:6]}"'
+    monkeypatch.setattr(BrowserAsk, "edit_json", classmethod(lambda cls, *a: value))
+    status = browser.model.columns.index("status")
+    browser.edit_cell(browser.sorter.index(0, status))
+    which, args = wait_any(qtbot, browser.wrote, browser.failed)
+    assert which == 0, args
+    assert browser.model.items[0]["status"] == {"S": json.loads(value)}
+    assert browser.model.index(0, status).data() == json.loads(value)
+
+
+def test_heartbeat_while_loading_the_orders_table(demo_window, qtbot):
+    import gc
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    assume(qtbot, demo_window, "demo-readonly")
+    browser = demo_window.browse()
+    qtbot.addWidget(browser)
+    qtbot.waitUntil(lambda: browser.table_list.count() == 3, timeout=20000)
+    with qtbot.waitSignal(browser.tableDescribed, timeout=20000):
+        browser.table_list.setCurrentItem(
+            browser.table_list.findItems("Orders", Qt.MatchFlag.MatchExactly)[0]
+        )
+    browser.page_size.setValue(250)
+    gc.collect()
+    gc.freeze()
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def beat():
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(beat)
+    try:
+        run(qtbot, browser)
+        timer.start()
+        last[0] = time.perf_counter()
+        with qtbot.waitSignal(browser.readFinished, timeout=60000):
+            browser.load_all.click()
+        browser.view.scrollToBottom()
+        qtbot.waitUntil(lambda: len(gaps) > 20)
+    finally:
+        timer.stop()
+        gc.unfreeze()
+    assert len(browser.model.items) == 3000
+    assert max(gaps) <= 0.050, f"the GUI thread stalled {max(gaps) * 1000:.0f} ms"

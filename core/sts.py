@@ -65,6 +65,10 @@ class ClientFactory:
                 session.register_component("data_loader", self._loader)
         return session
 
+    def warm(self, service: str = "sts") -> None:
+        """Load the service's models now (off the GUI thread), so the first real call is quick."""
+        self.client(service, None, StaticCredentials("AKIAWARMUPWARMUPWARM", "-" * 40), "us-east-1")
+
     def client(
         self, service: str, profile: str | None, creds: Credentials, region: str | None
     ) -> Any:

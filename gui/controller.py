@@ -93,6 +93,7 @@ class Controller(QObject):
         except NoKeyringError:
             cached = {}
         self.engine = engine
+        Op(self.pool, engine.factory.warm).start()  # the first click then waits on STS alone
         return store, persistent, config, cached
 
     def _opened(self, result: tuple[Any, bool, AwsConfig, dict[str, TemporaryCredentials]]) -> None:

@@ -10,6 +10,7 @@ import re
 import signal
 import subprocess
 import sys
+import urllib.parse
 from collections.abc import Sequence
 from typing import Any, NoReturn, TextIO
 
@@ -92,6 +93,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "demo-server", help="run the embedded demo AWS and print the lines to use it"
     )
+    serve = commands.add_parser("serve", help="serve credentials to every AWS tool in terminals")
+    serve.add_argument("--profile", help="the role to serve first (default: $AWS_PROFILE)")
+    serve.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any)")
+    shell_env = commands.add_parser("shell-env", help="the lines that point a shell at Rolecall")
+    shell_env.add_argument("--profile", help="stay on this role instead of following the window")
+    shell_env.add_argument("--format", choices=("env", "fish", "powershell"), default="env")
+    use = commands.add_parser("use", help="switch the role the running endpoint serves")
+    use.add_argument("profile")
     forget = commands.add_parser("forget", help="remove cached sessions from the keyring")
     forget.add_argument("profile", nargs="?")
     forget.add_argument("--all", action="store_true")
@@ -368,6 +377,70 @@ class Cli:
             self.say(f"rolecall: no cached session for '{self.args.profile}'")
         return 0
 
+    def cmd_serve(self) -> int:
+        import threading
+
+        from core import endpoint
+        from core.sts import Engine
+        from core.vault import KeyStore, MemoryStore, SessionCache
+
+        try:
+            store = _keyring_store(self.args.demo)
+        except NoKeyringError as exc:
+            self.say(f"rolecall: note: {exc}; sessions are kept in memory while serving")
+            store = MemoryStore()
+        engine = Engine(config=self.config, cache=SessionCache(store), keys=KeyStore(store))
+        current = self.args.profile or os.environ.get("AWS_PROFILE")
+        if current:
+            self.config.role(current).check()
+        server = endpoint.CredentialEndpoint(
+            lambda profile: engine.credentials(profile), port=self.args.port, current=current
+        ).start()
+        endpoint.publish(server)
+        stop = threading.Event()
+        refresher = threading.Thread(target=_refresh_loop, args=(engine, server, stop), daemon=True)
+        refresher.start()
+        self.out.write(endpoint.shell_lines(server.url(), server.token))
+        self.out.flush()
+        self.say(
+            f"rolecall: serving {current or 'no role yet'} at {server.url()}; "
+            "`rolecall use PROFILE` switches, Ctrl-C stops"
+        )
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            self.say("rolecall: endpoint stopped")
+        finally:
+            stop.set()
+            server.stop()
+            endpoint.unpublish()
+        return 0
+
+    def cmd_shell_env(self) -> int:
+        from core import endpoint
+
+        info = endpoint.find_running()
+        url = info["url"] + "/role"
+        if self.args.profile:
+            self.config.role(self.args.profile)
+            url += "/" + urllib.parse.quote(self.args.profile, safe="")
+        self.out.write(endpoint.shell_lines(url, info["token"], self.args.format))
+        if "default" in self.config.static_key_profiles:
+            self.say(
+                "rolecall: warning: the [default] profile has keys in the credentials "
+                "file; AWS SDKs use those before Rolecall's endpoint"
+            )
+        return 0
+
+    def cmd_use(self) -> int:
+        from core import endpoint
+
+        self.config.role(self.args.profile).check()
+        info = endpoint.find_running()
+        endpoint.control(info, "/control/use/" + urllib.parse.quote(self.args.profile, safe=""))
+        self.say(f"rolecall: terminals now get the role of '{self.args.profile}'")
+        return 0
+
     def cmd_demo_server(self) -> int:
         import threading
 
@@ -402,6 +475,22 @@ class Cli:
             exit_when_shown=self.args.exit_when_shown,
             theme_choice=self.args.theme,
         )
+
+
+def _refresh_loop(engine: Any, server: Any, stop: Any, every: float = 30) -> None:
+    """Keep the served role's session fresh: re-assume when 10 minutes or less remain."""
+    from datetime import timedelta
+
+    while not stop.wait(every):
+        profile = server.current
+        cached = engine.cached(profile) if profile else None
+        if profile and (cached is None or cached.remaining() <= timedelta(minutes=10)):
+            try:
+                if engine.cache is not None:
+                    engine.cache.forget(profile)
+                engine.credentials(profile)
+            except RolecallError as exc:
+                log.warning("could not refresh %s: %s", profile, exc)
 
 
 def _seconds(value: int) -> Any:

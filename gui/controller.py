@@ -38,6 +38,7 @@ class Controller(QObject):
     writeFailed = Signal(str)
     consoleReady = Signal(str)  # the sign-in URL
     consoleFailed = Signal(str)
+    endpointChanged = Signal()  # started, stopped, or serving another role
 
     def __init__(
         self,
@@ -58,6 +59,8 @@ class Controller(QObject):
         self.store: Any = None
         self.persistent = False
         self._ops: dict[str, Op] = {}
+        self.endpoint: Any = None
+        self.endpoint_wanted = True
 
     def start(self) -> None:
         """Open the keyring (or memory), load the config and the cached sessions, off-thread."""
@@ -104,6 +107,8 @@ class Controller(QObject):
             if profile in config.roles:
                 self._put(creds)
         self.sessions.start()
+        if self.endpoint_wanted:
+            self.start_endpoint()
 
     def _set_config(self, config: AwsConfig) -> None:
         self.config = config
@@ -269,3 +274,40 @@ class Controller(QObject):
         Op(self.pool, lambda: signin_url(creds, role.partition, chained=role.chained)).on_success(
             self.consoleReady.emit
         ).on_failure(lambda e: self.consoleFailed.emit(sentence(e))).start()
+
+    # ---- the terminals' credential endpoint ----------------------------------------------
+    def start_endpoint(self) -> None:
+        """Serve the role picked here to every AWS tool that points at the endpoint."""
+        from core.endpoint import CredentialEndpoint, publish
+
+        self.endpoint_wanted = True
+        if self.endpoint is not None or self.engine is None:
+            return
+        engine = self.engine
+        self.endpoint = CredentialEndpoint(
+            lambda profile: engine.credentials(profile), clock=self.clock
+        ).start()
+        server = self.endpoint
+
+        def announce() -> None:
+            try:
+                publish(server)
+            except RolecallError as exc:  # no runtime dir and no keyring: the panel still works
+                log.info("endpoint not published: %s", exc)
+
+        Op(self.pool, announce).start()
+        self.endpointChanged.emit()
+
+    def stop_endpoint(self) -> None:
+        from core.endpoint import unpublish
+
+        self.endpoint_wanted = False
+        server, self.endpoint = self.endpoint, None
+        if server is not None:
+            Op(self.pool, lambda: (server.stop(), unpublish())).start()
+        self.endpointChanged.emit()
+
+    def use_in_terminals(self, profile: str | None) -> None:
+        if self.endpoint is not None and self.endpoint.current != profile:
+            self.endpoint.use(profile)
+            self.endpointChanged.emit()

@@ -146,10 +146,13 @@ class MainWindow(QMainWindow):
 
         self.config_label = QLabel("Loading the AWS config…")
         self.keyring_label = QLabel("")
+        self.endpoint_label = QLabel("")
+        self.endpoint_label.setObjectName("endpointLabel")
         self.clipboard_label = QLabel("")
         self.clipboard_label.setObjectName("clipboardLabel")
         for label in (self.config_label, self.keyring_label):
             self.statusBar().addWidget(label)
+        self.statusBar().addPermanentWidget(self.endpoint_label)
         self.statusBar().addPermanentWidget(self.clipboard_label)
         self._build_menus()
 
@@ -397,6 +400,7 @@ class MainWindow(QMainWindow):
         self._action(session, "&Copy (default format)", "Ctrl+Shift+C", self.copy_default)
         self._action(session, "Open &console", "Ctrl+Shift+O", self.open_console)
         self._action(session, "Browse &DynamoDB", "Ctrl+D", self.browse)
+        self._action(session, "Use in &terminals…", "Ctrl+T", self.terminals)
         self._action(session, "&End session", "Ctrl+Shift+W", self.end_current)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About Rolecall", None, self.about)
@@ -453,6 +457,7 @@ class MainWindow(QMainWindow):
         c.writeFailed.connect(self.show_error)
         c.consoleReady.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
         c.consoleFailed.connect(self.show_error)
+        c.endpointChanged.connect(self._endpoint_changed)
         self.sessions.ticked.connect(self.tick)
         self.sessions.changed.connect(self.refresh_detail)
         self.sessions.refreshDue.connect(
@@ -568,6 +573,8 @@ class MainWindow(QMainWindow):
         self.reveal_button.setChecked(False)
         self.refresh_detail()
         if self.current:
+            if self.current in self.sessions.sessions:
+                self.controller.use_in_terminals(self.current)
             self.selectedChanged.emit(self.current)
 
     def role(self) -> RoleProfile | None:
@@ -701,6 +708,8 @@ class MainWindow(QMainWindow):
 
     def assumed(self, profile: str) -> None:
         self.delegate.errors.pop(profile, None)
+        if profile == self.current:
+            self.controller.use_in_terminals(profile)
         self.statusBar().showMessage(f"Assumed {profile}", 5000)
         if profile == self.current:
             self.refresh_detail()
@@ -774,6 +783,23 @@ class MainWindow(QMainWindow):
     def open_console(self) -> None:
         if self.current and self.current in self.sessions.sessions:
             self.controller.open_console(self.current)
+
+    def current_session_profile(self) -> str | None:
+        return self.current if self.current in self.sessions.sessions else None
+
+    def terminals(self) -> Any:
+        from gui.terminals import TerminalsDialog
+
+        dialog = TerminalsDialog(self)
+        dialog.show()
+        return dialog
+
+    def _endpoint_changed(self) -> None:
+        endpoint = self.controller.endpoint
+        if endpoint is None:
+            self.endpoint_label.setText("Terminals: off")
+        else:
+            self.endpoint_label.setText(f"Terminals: {endpoint.current or 'no role yet'}")
 
     def browse(self) -> Any:
         """Open (or raise) the DynamoDB browser for the selected role's session."""
@@ -875,6 +901,7 @@ class MainWindow(QMainWindow):
         self.clipboard.clear()
         for browser in self.browsers.values():
             browser.close()
+        self.controller.stop_endpoint()
         super().closeEvent(event)
 
 

@@ -78,6 +78,15 @@ def wait_any(qtbot, *signals, timeout: int = 20000):
     return got[0]
 
 
+@pytest.fixture(autouse=True)
+def private_runtime_dir(tmp_path, monkeypatch):
+    """Where the endpoint tells terminals how to reach it: this test's own folder."""
+    run = tmp_path / "run"
+    run.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(run))
+    return run
+
+
 @pytest.fixture
 def make_window(qtbot, aws, pool, clock, settings, store):
     def make(start: bool = True, store_factory=lambda: store) -> MainWindow:

@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: demo test lint lambda-zip
+.PHONY: demo test lint lambda-zip bundle wheel
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -30,3 +30,13 @@ lint: $(VENV)/.test-installed
 
 lambda-zip: | $(PY)
 	$(PY) packaging/build_lambda_zip.py dist/rolecall-lambda.zip
+
+bundle: $(VENV)/.demo-installed
+	$(PIP) install -q 'pyinstaller>=6.5'
+	$(VENV)/bin/pyinstaller packaging/rolecall.spec --noconfirm --log-level WARN \
+		--distpath dist --workpath build/pyinstaller
+	bash packaging/check_bundle.sh dist/rolecall/rolecall
+
+wheel: | $(PY)
+	$(PIP) install -q build
+	$(PY) -m build --wheel --outdir dist .

@@ -23,7 +23,7 @@ def run(demo: bool = False, exit_when_shown: bool = False, theme_choice: str | N
     app.setApplicationName("Rolecall")
     app.setOrganizationName("Rolecall")
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("rolecall")
+    app.setDesktopFileName("io.github.rolecall.Rolecall")
     settings = Settings()
     theme.apply(app, theme_choice or settings.get("theme"))
     app.setWindowIcon(theme.icon("rolecall.svg"))

@@ -1,0 +1,8 @@
+"""Entry point of the desktop bundle (PyInstaller runs this file)."""
+
+import sys
+
+from core.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

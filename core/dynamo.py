@@ -28,37 +28,7 @@ from core.items import (
 )
 from core.sts import aws_failure, client_config
 
-KEY_OPERATORS = ("=", "<", "<=", ">", ">=", "begins_with", "between")
-FILTER_OPERATORS = (
-    "=",
-    "<>",
-    "<",
-    "<=",
-    ">",
-    ">=",
-    "between",
-    "begins_with",
-    "contains",
-    "attribute_exists",
-    "attribute_not_exists",
-    "attribute_type",
-)
 EXPORT_FORMATS = ("csv", "jsonl", "dynamodb-jsonl")
-KEY_OPERATORS = ("=", "<", "<=", ">", ">=", "begins_with", "between")
-FILTER_OPERATORS = (
-    "=",
-    "<>",
-    "<",
-    "<=",
-    ">",
-    ">=",
-    "between",
-    "begins_with",
-    "contains",
-    "attribute_exists",
-    "attribute_not_exists",
-    "attribute_type",
-)
 
 
 class Cancelled(RolecallError):
@@ -177,6 +147,8 @@ _FILTER_METHODS = {
     "attribute_not_exists": ("not_exists", 0),
     "attribute_type": ("attribute_type", 1),
 }
+KEY_OPERATORS = tuple(_KEY_METHODS)
+FILTER_OPERATORS = tuple(_FILTER_METHODS)
 
 
 def _apply(

@@ -39,7 +39,9 @@ def test_picking_a_role_in_the_window_switches_the_terminals(
 ):
     endpoint = window.controller.endpoint
     assert endpoint is not None and endpoint.current is None
-    published = json.loads((private_runtime_dir / "rolecall" / "endpoint.json").read_text())
+    runtime = private_runtime_dir / "rolecall" / "endpoint.json"
+    qtbot.waitUntil(runtime.exists)  # written off the GUI thread
+    published = json.loads(runtime.read_text())
     assert published["url"] == endpoint.base_url
     assume(qtbot, window, "reader")
     assert endpoint.current == "reader"

@@ -28,7 +28,8 @@ import base64
 import binascii
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, MutableSequence, Sequence
 from decimal import Decimal, DecimalException, InvalidOperation
 from typing import Any
 
@@ -376,3 +377,83 @@ def columns(
                 seen.add(name)
                 order.append(name)
     return order
+
+
+def _binary_hook(obj: dict[str, Any]) -> Any:
+    # In AttributeValue JSON, {"B": str} and {"BS": [str, ...]} are always base64 binary: an
+    # attribute *named* B inside a map has a dict as its value, never a string.
+    if len(obj) == 1:
+        if isinstance(obj.get("B"), str):
+            return {"B": base64.b64decode(obj["B"])}
+        members = obj.get("BS")
+        if isinstance(members, list) and all(isinstance(m, str) for m in members):
+            return {"BS": [base64.b64decode(m) for m in members]}
+    return obj
+
+
+def _b64_default(value: Any) -> str:
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, Binary):
+        return base64.b64encode(value.value).decode("ascii")
+    raise TypeError(type(value).__name__)
+
+
+class CompactItems(MutableSequence[Item]):  # type: ignore[type-var]
+    """A list of items kept as compact JSON text, about the size DynamoDB sent them, and
+    decoded back to exact AttributeValue dicts when read (the last few hundred are kept)."""
+
+    def __init__(self, items: Iterable[Item] = (), keep: int = 512) -> None:
+        self._rows: list[str] = []
+        self._decoded: OrderedDict[int, Item] = OrderedDict()
+        self._keep = keep
+        self.extend(items)
+
+    @staticmethod
+    def _encode(item: Item) -> str:
+        return json.dumps(item, separators=(",", ":"), ensure_ascii=False, default=_b64_default)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self._rows)
+        found = self._decoded.get(index)
+        if found is None:
+            found = json.loads(self._rows[index], object_hook=_binary_hook)
+            self._decoded[index] = found
+            if len(self._decoded) > self._keep:
+                self._decoded.popitem(last=False)
+        else:
+            self._decoded.move_to_end(index)
+        return found
+
+    def __setitem__(self, index: Any, item: Any) -> None:
+        self._rows[index] = self._encode(item)
+        self._decoded.clear()
+
+    def __delitem__(self, index: Any) -> None:
+        del self._rows[index]
+        self._decoded.clear()
+
+    def insert(self, index: int, item: Item) -> None:
+        self._rows.insert(index, self._encode(item))
+        self._decoded.clear()
+
+    def extend(self, items: Iterable[Item]) -> None:
+        self._rows.extend(self._encode(item) for item in items)
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == list(other) if isinstance(other, (list, CompactItems)) else False
+
+    def snapshot(self) -> CompactItems:
+        """A copy that shares the encoded rows (cheap: nothing is decoded)."""
+        copy = CompactItems(keep=self._keep)
+        copy._rows = list(self._rows)
+        return copy
+
+    def text_size(self) -> int:
+        return sum(len(row) for row in self._rows)

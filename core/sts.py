@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import logging
+import os
 import re
 import threading
 from collections.abc import Callable
@@ -45,10 +46,14 @@ def client_config() -> Any:
 class ClientFactory:
     """botocore clients that honour each profile's endpoint settings, sharing one model loader."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: int = 64) -> None:
         self._loader: Any = None
         self._lock = threading.Lock()
         self._config: Any = None
+        # Clients are thread-safe and costly to build (config files, endpoint rules): reuse
+        # them per service, profile, region and credentials, in memory only.
+        self._clients: dict[tuple[Any, ...], Any] = {}
+        self._keep = keep
 
     def session(self, profile: str | None) -> Any:
         import botocore.session
@@ -65,11 +70,33 @@ class ClientFactory:
                 session.register_component("data_loader", self._loader)
         return session
 
+    def clear(self) -> None:
+        """Forget the clients (the config may now say other endpoints)."""
+        with self._lock:
+            self._clients.clear()
+
     def warm(self, service: str = "sts") -> None:
         """Load the service's models now (off the GUI thread), so the first real call is quick."""
         self.client(service, None, StaticCredentials("AKIAWARMUPWARMUPWARM", "-" * 40), "us-east-1")
 
     def client(
+        self, service: str, profile: str | None, creds: Credentials, region: str | None
+    ) -> Any:
+        key = (service, profile, region, creds.access_key_id, creds.secret_access_key,
+               creds.session_token, os.environ.get("AWS_ENDPOINT_URL"),
+               os.environ.get(f"AWS_ENDPOINT_URL_{service.upper()}"))
+        with self._lock:
+            found = self._clients.get(key)
+        if found is not None:
+            return found
+        client = self._create(service, profile, creds, region)
+        with self._lock:
+            if len(self._clients) >= self._keep:
+                self._clients.pop(next(iter(self._clients)))
+            self._clients[key] = client
+        return client
+
+    def _create(
         self, service: str, profile: str | None, creds: Credentials, region: str | None
     ) -> Any:
         session = self.session(profile)
@@ -358,6 +385,7 @@ class Engine:
 
     def reload(self) -> AwsConfig:
         self._config = load_config()
+        self.factory.clear()
         return self._config
 
     def base_provider(self, role: RoleProfile) -> Provider:

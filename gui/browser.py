@@ -962,7 +962,7 @@ class BrowserWindow(QMainWindow):
         path = BrowserAsk.save_path(self, "Export loaded rows", f"{self.table.name}.{fmt}")
         if not path:
             return
-        items, keys = list(self.model.items), self.table.key_names
+        items, keys = self.model.items.snapshot(), self.table.key_names  # decoded off-thread
         self._export(lambda report: export([items], Path(path), fmt, keys, progress=report), path)
 
     def export_all(self, fmt: str) -> None:

@@ -15,7 +15,7 @@ from PySide6.QtCore import (
 )
 
 from core.dynamo import ScanPage
-from core.items import AttributeValue, Item, cell_text, columns
+from core.items import AttributeValue, CompactItems, Item, cell_text, columns
 
 Index = QModelIndex | QPersistentModelIndex
 SORT = Qt.ItemDataRole.UserRole + 10
@@ -64,7 +64,7 @@ class ItemsModel(QAbstractTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.items: list[Item] = []
+        self.items = CompactItems()
         self.columns: list[str] = []
         self.key_names: tuple[str, ...] = ()
         self.more = False
@@ -74,10 +74,12 @@ class ItemsModel(QAbstractTableModel):
         self.capacity = 0.0
         self.last_key: Item | None = None
         self._cells: dict[tuple[int, int], str] = {}
+        self._sort_keys: dict[int, list[tuple[int, Any]]] = {}
 
     def reset(self, key_names: tuple[str, ...]) -> None:
         self.beginResetModel()
-        self.items, self.columns, self.key_names = [], list(key_names), key_names
+        self.items, self.columns, self.key_names = CompactItems(), list(key_names), key_names
+        self._sort_keys.clear()
         self.more, self.loading, self.pages, self.scanned, self.capacity = False, False, 0, 0, 0.0
         self.last_key = None
         self._cells.clear()
@@ -99,6 +101,7 @@ class ItemsModel(QAbstractTableModel):
             start = len(self.items)
             self.beginInsertRows(QModelIndex(), start, start + len(page.items) - 1)
             self.items.extend(page.items)
+            self._sort_keys.clear()
             self.endInsertRows()
 
     def replace(self, row: int, item: Item) -> None:
@@ -110,6 +113,7 @@ class ItemsModel(QAbstractTableModel):
             self.endInsertColumns()
         for col in range(len(self.columns)):
             self._cells.pop((row, col), None)
+        self._sort_keys.clear()
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
 
     def insert(self, item: Item) -> None:
@@ -122,6 +126,16 @@ class ItemsModel(QAbstractTableModel):
             del self.items[row]
             self.endRemoveRows()
         self._cells.clear()
+        self._sort_keys.clear()
+
+    def sort_keys(self, col: int) -> list[tuple[int, Any]]:
+        """Every row's sort key for a column, decoded once per sort rather than per comparison."""
+        keys = self._sort_keys.get(col)
+        if keys is None:
+            name = self.columns[col]
+            keys = [sort_key(item.get(name)) for item in self.items]
+            self._sort_keys[col] = keys
+        return keys
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.items)
@@ -159,11 +173,13 @@ class ItemsModel(QAbstractTableModel):
         row, col = index.row(), index.column()
         if row >= len(self.items) or col >= len(self.columns):
             return None
-        value = self.items[row].get(self.columns[col])
+        if role == SORT:
+            return self.sort_keys(col)[row]
         if role == Qt.ItemDataRole.DisplayRole:
             key = (row, col)
             text = self._cells.get(key)
             if text is None:
+                value = self.items[row].get(self.columns[col])
                 if len(self._cells) > _CACHE_LIMIT:
                     self._cells.clear()
                 text = display_text(value)
@@ -171,8 +187,9 @@ class ItemsModel(QAbstractTableModel):
                     text = text[:199] + "…"
                 self._cells[key] = text
             return text
-        if role == SORT:
-            return sort_key(value)
+        if role not in (RAW, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole):
+            return None
+        value = self.items[row].get(self.columns[col])
         if role == RAW:
             return value
         if role == Qt.ItemDataRole.ToolTipRole and value is not None:

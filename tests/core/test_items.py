@@ -168,3 +168,13 @@ def test_columns_put_keys_first_and_only_ever_append():
     first = columns(page1, ["pk", "sk"])
     assert first == ["pk", "sk", "z", "a"]
     assert columns(page2, ["pk", "sk"], first) == ["pk", "sk", "z", "a", "b"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(items, max_size=5))
+def test_compact_storage_gives_back_exactly_what_was_stored(stored):
+    from core.items import CompactItems
+
+    compact = CompactItems(stored, keep=2)
+    assert list(compact) == stored and len(compact) == len(stored)
+    assert list(compact.snapshot()) == stored

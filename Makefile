@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: demo test lint lambda-zip bundle wheel
+.PHONY: demo test lint lambda-zip bundle wheel bench
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -40,3 +40,6 @@ bundle: $(VENV)/.demo-installed
 wheel: | $(PY)
 	$(PIP) install -q build
 	$(PY) -m build --wheel --outdir dist .
+
+bench: $(VENV)/.test-installed
+	QT_QPA_PLATFORM=offscreen $(PY) -m tests.bench

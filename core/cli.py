@@ -14,7 +14,7 @@ import urllib.parse
 from collections.abc import Sequence
 from typing import Any, NoReturn, TextIO
 
-from core import __version__, redact
+from core import redact
 from core.credentials import (
     FORMATS,
     StaticCredentials,
@@ -46,6 +46,16 @@ class UsageError(ConfigError):
     pass
 
 
+class _Version(argparse.Action):
+    """Looks the version up only when asked (importlib.metadata costs start-up time)."""
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
+        from core import __version__
+
+        print(f"rolecall {__version__}")
+        parser.exit()
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message} (see `rolecall --help`)")
@@ -57,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Switch AWS roles, watch session expiry, copy temporary keys. "
         "With no command, starts the desktop app.",
     )
-    parser.add_argument("--version", action="version", version=f"rolecall {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     parser.add_argument("--demo", action="store_true", help="run against the embedded demo AWS")
     parser.add_argument("--exit-when-shown", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--theme", choices=("system", "light", "dark"), help=argparse.SUPPRESS)

@@ -455,5 +455,23 @@ class CompactItems(MutableSequence[Item]):  # type: ignore[type-var]
         copy._rows = list(self._rows)
         return copy
 
+    def memory_bytes(self) -> int:
+        """Bytes held: the encoded rows, the list, and the decoded rows kept (deep size)."""
+        from sys import getsizeof
+
+        held = getsizeof(self._rows) + sum(getsizeof(row) for row in self._rows)
+        return held + getsizeof(self._decoded) + sum(_deep_size(v) for v in self._decoded.values())
+
     def text_size(self) -> int:
         return sum(len(row) for row in self._rows)
+
+
+def _deep_size(value: Any) -> int:
+    from sys import getsizeof
+
+    size = getsizeof(value)
+    if isinstance(value, dict):
+        size += sum(getsizeof(k) + _deep_size(v) for k, v in value.items())
+    elif isinstance(value, list):
+        size += sum(_deep_size(v) for v in value)
+    return size

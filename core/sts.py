@@ -114,6 +114,28 @@ class Provider(Protocol):
     def retrieve(self) -> Credentials: ...
 
 
+_static_lock = threading.Lock()
+_static_files: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
+def _profiles_with_keys() -> dict[str, Any]:
+    """The files' profiles, parsed again only when a file changed (kept in memory)."""
+    from core.profiles import config_paths
+
+    stamp = tuple(
+        (str(p), p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else (str(p),)
+        for p in config_paths()
+    )
+    with _static_lock:
+        found = _static_files.get(stamp)
+    if found is None:
+        found = read_full_config().get("profiles", {})
+        with _static_lock:
+            _static_files.clear()
+            _static_files[stamp] = found
+    return found
+
+
 class StaticKeysProvider:
     """Keys written in the credentials (or config) file for a profile."""
 
@@ -121,7 +143,7 @@ class StaticKeysProvider:
         self.profile = profile
 
     def retrieve(self) -> Credentials:
-        settings = read_full_config().get("profiles", {}).get(self.profile, {})
+        settings = _profiles_with_keys().get(self.profile, {})
         key, secret = settings.get("aws_access_key_id"), settings.get("aws_secret_access_key")
         if not key or not secret:
             raise ConfigError(

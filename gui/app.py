@@ -8,7 +8,7 @@ import sys
 from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication
 
-from core import __version__, redact
+from core import redact
 from gui import theme
 from gui.controller import Controller
 from gui.mainwindow import MainWindow, show_later
@@ -22,7 +22,6 @@ def run(demo: bool = False, exit_when_shown: bool = False, theme_choice: str | N
     assert isinstance(app, QApplication)
     app.setApplicationName("Rolecall")
     app.setOrganizationName("Rolecall")
-    app.setApplicationVersion(__version__)
     app.setDesktopFileName("io.github.rolecall.Rolecall")
     settings = Settings()
     theme.apply(app, theme_choice or settings.get("theme"))

@@ -61,21 +61,35 @@ class Controller(QObject):
         self._ops: dict[str, Op] = {}
         self.endpoint: Any = None
         self.endpoint_wanted = True
+        self._pending: list[tuple[Any, ...]] = []
 
     def start(self) -> None:
-        """Open the keyring (or memory), load the config and the cached sessions, off-thread."""
-        Op(self.pool, self._open).on_success(self._opened).on_failure(
+        """Load the config first (the window fills), then open the keyring and the cached
+        sessions; both off the GUI thread."""
+        Op(self.pool, self._load).on_success(self._loaded).on_failure(
             lambda e: self.configFailed.emit(sentence(e))
         ).start()
 
-    def _open(self) -> tuple[Any, bool, AwsConfig, dict[str, TemporaryCredentials]]:
+    def _load(self) -> tuple[Any, AwsConfig]:
         from core.sts import Engine
-        from core.vault import KeyStore, MemoryStore, SessionCache, open_keyring
 
         if self.demo:
             from core import demo
 
             demo.activate()
+        engine = Engine(clock=self.clock)
+        return engine, engine.reload()
+
+    def _loaded(self, result: tuple[Any, AwsConfig]) -> None:
+        self.engine, config = result
+        self._set_config(config)
+        Op(self.pool, self._open).on_success(self._opened).on_failure(
+            lambda e: self.configFailed.emit(sentence(e))
+        ).start()
+
+    def _open(self) -> tuple[Any, bool, dict[str, TemporaryCredentials]]:
+        from core.vault import KeyStore, MemoryStore, SessionCache, open_keyring
+
         if self.store_factory is not None:
             store, persistent = self.store_factory(), True
         elif self.demo:
@@ -87,28 +101,28 @@ class Controller(QObject):
                 store, persistent = open_keyring(), True
             except NoKeyringError:
                 store, persistent = MemoryStore(), False
-        engine = Engine(
-            cache=SessionCache(store, clock=self.clock), keys=KeyStore(store), clock=self.clock
-        )
-        config = engine.reload()
+        cache = SessionCache(store, clock=self.clock)
         try:
-            cached = engine.cache.sessions()
+            cached = cache.sessions()
         except NoKeyringError:
             cached = {}
-        self.engine = engine
-        Op(self.pool, engine.factory.warm).start()  # the first click then waits on STS alone
-        return store, persistent, config, cached
+        self.engine.cache, self.engine.keys = cache, KeyStore(store)
+        return store, persistent, cached
 
-    def _opened(self, result: tuple[Any, bool, AwsConfig, dict[str, TemporaryCredentials]]) -> None:
-        self.store, self.persistent, config, cached = result
+    def _opened(self, result: tuple[Any, bool, dict[str, TemporaryCredentials]]) -> None:
+        self.store, self.persistent, cached = result
         self.storeReady.emit(self.store.name, self.persistent)
-        self._set_config(config)
+        config = self.config
         for profile, creds in cached.items():
-            if profile in config.roles:
+            if config is not None and profile in config.roles:
                 self._put(creds)
         self.sessions.start()
         if self.endpoint_wanted:
             self.start_endpoint()
+        Op(self.pool, self.engine.factory.warm).start()  # the first click then waits on STS alone
+        for args in self._pending:
+            self.assume(*args)
+        self._pending.clear()
 
     def _set_config(self, config: AwsConfig) -> None:
         self.config = config
@@ -149,6 +163,9 @@ class Controller(QObject):
     ) -> None:
         """Assume a role in the background; an MFA role without a code asks by mfaNeeded."""
         if self.engine is None or self.busy(profile):
+            return
+        if self.store is None:  # the keyring is still being opened: go on once it is
+            self._pending.append((profile, mfa_code, fresh, duration))
             return
         engine = self.engine
 

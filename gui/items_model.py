@@ -128,6 +128,13 @@ class ItemsModel(QAbstractTableModel):
         self._cells.clear()
         self._sort_keys.clear()
 
+    def memory_bytes(self) -> int:
+        """What the loaded rows cost: their storage plus the rendered-cell cache."""
+        from sys import getsizeof
+
+        cells = getsizeof(self._cells) + sum(getsizeof(t) for t in self._cells.values())
+        return self.items.memory_bytes() + cells
+
     def sort_keys(self, col: int) -> list[tuple[int, Any]]:
         """Every row's sort key for a column, decoded once per sort rather than per comparison."""
         keys = self._sort_keys.get(col)

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core import __version__
 from core.credentials import TemporaryCredentials, format_remaining, render
 from core.profiles import AwsConfig, RoleProfile
 from gui import theme
@@ -188,6 +187,11 @@ class MainWindow(QMainWindow):
         self.tree.setExpandsOnDoubleClick(False)
         self.delegate = RoleDelegate(self.sessions, self.tree)
         self.tree.setItemDelegate(self.delegate)
+        # Account rows are always open; expanding only those that (re)appear keeps each
+        # keystroke cheap, where expandAll() would walk every role again.
+        self.proxy.rowsInserted.connect(self._expand_accounts)
+        self.proxy.layoutChanged.connect(lambda *_: self._expand_accounts())
+        self.proxy.modelReset.connect(self._expand_accounts)
         layout.addWidget(self.tree, 3)
 
         tools = QHBoxLayout()
@@ -493,7 +497,7 @@ class MainWindow(QMainWindow):
         keep = self.current
         self.config = config
         self.model.load(config)
-        self.tree.expandAll()
+        self._expand_accounts()
         for profile in config.roles:
             self.sessions.set_auto_refresh(profile, self.settings.auto_refresh(profile))
         count = len(config.roles)
@@ -536,12 +540,19 @@ class MainWindow(QMainWindow):
 
     def filter(self, text: str) -> None:
         self.proxy.set_text(text)
-        self.tree.expandAll()
         current = self.tree.currentIndex()
         if text and (not current.isValid() or current.data(ROLE) is None):
             first = self._first_role()
             if first.isValid():
                 self.tree.setCurrentIndex(first)
+
+    def _expand_accounts(self, parent: QModelIndex | None = None, *_: Any) -> None:
+        if parent is not None and parent.isValid():
+            return
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if not self.tree.isExpanded(index):
+                self.tree.expand(index)
 
     def _first_role(self) -> QModelIndex:
         for row in range(self.proxy.rowCount()):
@@ -886,6 +897,8 @@ class MainWindow(QMainWindow):
         from importlib.metadata import version
 
         from PySide6 import __version__ as pyside
+
+        from core import __version__
         from PySide6.QtCore import qVersion
         from PySide6.QtWidgets import QMessageBox
 

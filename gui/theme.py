@@ -3,7 +3,7 @@ system's colour scheme unless the person picked one."""
 
 from __future__ import annotations
 
-from importlib import resources
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
@@ -47,13 +47,18 @@ DARK = {
 current = dict(LIGHT)
 
 
+def _resource(name: str) -> Path:
+    import resources
+
+    return Path(resources.__file__).parent / name
+
+
 def resource_text(name: str) -> str:
-    return resources.files("resources").joinpath(name).read_text(encoding="utf-8")
+    return _resource(name).read_text(encoding="utf-8")
 
 
 def icon(name: str) -> QIcon:
-    path = resources.files("resources").joinpath(name)
-    return QIcon(str(path))
+    return QIcon(str(_resource(name)))
 
 
 def system_is_dark() -> bool:

@@ -98,6 +98,7 @@ def make_window(qtbot, aws, pool, clock, settings, store):
             controller.start()
             which, args = wait_any(qtbot, controller.configLoaded, controller.configFailed)
             assert which == 0, args
+            qtbot.waitUntil(lambda: controller.store is not None, timeout=20000)
         return window
 
     return make

@@ -1,0 +1,400 @@
+"""Rolecall's benchmarks: each figure as a ratio to its floor measured in the same run.
+
+    python -m tests.bench [--smoke]      (make bench)
+
+One line per figure: `NAME ratio=R target=T ok|FAIL` and the raw numbers. The machine is
+noisy, so floors and figures are measured alternately and medians are compared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ACCOUNT = "123456789012"
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    target: float
+    raw: str
+    kind: str = "ratio"  # or "ms"
+
+    @property
+    def ok(self) -> bool:
+        return self.value <= self.target
+
+    def line(self) -> str:
+        verdict = "ok" if self.ok else "FAIL"
+        return f"{self.name} {self.kind}={self.value:.3f} target={self.target} {verdict}  ({self.raw})"
+
+
+def alternate(a: Callable[[], float], b: Callable[[], float], runs: int) -> tuple[float, float]:
+    """Median of A and of B, measured A B A B … so drift hits both alike."""
+    first, second = [], []
+    for _ in range(runs):
+        first.append(a())
+        second.append(b())
+    return statistics.median(first), statistics.median(second)
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+# ---- generated inputs ---------------------------------------------------------------------
+
+
+def write_config(folder: Path, roles: int, seed: int = 7) -> Path:
+    rng = random.Random(seed)  # noqa: S311 - sample data
+    lines = ["[profile base]", "region = eu-west-1", ""]
+    for i in range(roles):
+        account = 100000000000 + rng.randrange(40)
+        lines += [f"[profile team{i % 37}-role{i}]",
+                  f"role_arn = arn:aws:iam::{account}:role/Role{i}",
+                  "source_profile = base" if i % 5 else f"source_profile = team0-role{0}",
+                  f"region = {rng.choice(['eu-west-1', 'us-east-1', 'ap-south-1'])}"]
+        if i % 7 == 0:
+            lines.append(f"mfa_serial = arn:aws:iam::{ACCOUNT}:mfa/alice")
+        lines.append("")
+    path = folder / f"config-{roles}"
+    path.write_text("\n".join(lines))
+    return path
+
+
+def quiet_env(config: Path, folder: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_CONFIG_FILE=str(config), AWS_SHARED_CREDENTIALS_FILE=str(folder / "none"),
+               PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
+               QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(folder),
+               XDG_RUNTIME_DIR=str(folder), PYTHONPATH=str(ROOT))
+    return env
+
+
+FLOOR_WINDOW = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLabel
+app = QApplication(sys.argv[:1])
+label = QLabel("floor")
+label.show()
+QTimer.singleShot(0, lambda: (print("shown", flush=True), app.quit()))
+app.exec()
+"""
+
+
+def run_process(args: list[str], env: dict[str, str]) -> float:
+    """Process start to its "shown" line (the window is up; the app's roles are listed)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    line = process.stdout.readline()  # type: ignore[union-attr]
+    elapsed = time.perf_counter() - start
+    process.communicate(timeout=120)
+    if "shown" not in line:
+        raise RuntimeError(f"{args} did not come up (exit {process.returncode})")
+    return elapsed
+
+
+# ---- figures ------------------------------------------------------------------------------
+
+
+def startup(folder: Path, runs: int, roles: int) -> Figure:
+    env = quiet_env(write_config(folder, roles), folder)
+    app = [sys.executable, "-m", "core.cli", "--exit-when-shown"]
+    floor = [sys.executable, "-c", FLOOR_WINDOW]
+    run_process(app, env), run_process(floor, env)  # warm the file cache
+    mine, base = alternate(lambda: run_process(app, env), lambda: run_process(floor, env), runs)
+    return Figure("startup", mine / base, 1.5,
+                  f"app {mine * 1000:.0f} ms, bare PySide6 window {base * 1000:.0f} ms, "
+                  f"{roles} roles")
+
+
+def import_cost(runs: int) -> Figure:
+    def cost(module: str) -> float:
+        code = f"import time; t = time.perf_counter(); import {module}; " \
+               "print(time.perf_counter() - t)"
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             cwd=ROOT, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        return float(out.stdout)
+
+    mine, base = alternate(lambda: cost("core"), lambda: cost("boto3"), runs)
+    return Figure("import_core", mine / base, 1.3,
+                  f"import core {mine * 1000:.2f} ms, import boto3 {base * 1000:.1f} ms")
+
+
+def assume(folder: Path, endpoint: str, runs: int) -> list[Figure]:
+    import boto3
+
+    from core.sts import Engine, client_config
+    from core.vault import MemoryStore, SessionCache
+
+    config = folder / "assume-config"
+    config.write_text(f"[profile base]\nregion = eu-west-1\n[profile reader]\n"
+                      f"role_arn = arn:aws:iam::{ACCOUNT}:role/Reader\nsource_profile = base\n"
+                      "region = eu-west-1\n")
+    (folder / "assume-creds").write_text(
+        "[base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"
+        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n")
+    os.environ.update(AWS_CONFIG_FILE=str(config), AWS_ENDPOINT_URL=endpoint,
+                      AWS_SHARED_CREDENTIALS_FILE=str(folder / "assume-creds"))
+    bare = boto3.Session(aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+                         aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                         region_name="eu-west-1").client("sts", config=client_config())
+    role = f"arn:aws:iam::{ACCOUNT}:role/Reader"
+
+    def bare_call() -> float:
+        return timed(lambda: bare.assume_role(RoleArn=role, RoleSessionName="bench"))
+
+    engine = Engine()
+    cached = Engine(cache=SessionCache(MemoryStore()))
+    engine.credentials("reader"), cached.credentials("reader"), bare_call()  # warm both
+    mine, base = alternate(lambda: timed(lambda: engine.credentials("reader")), bare_call, runs)
+    hit, base2 = alternate(lambda: timed(lambda: cached.credentials("reader")), bare_call, runs)
+    return [
+        Figure("assume", mine / base, 1.15,
+               f"engine {mine * 1000:.2f} ms, bare assume_role {base * 1000:.2f} ms"),
+        Figure("cached_assume", hit / base2, 0.5,
+               f"cached {hit * 1000:.3f} ms, bare assume_role {base2 * 1000:.2f} ms"),
+    ]
+
+
+def big_config(folder: Path, runs: int, roles: int) -> Figure:
+    import botocore.session
+
+    from core.profiles import load_config
+
+    path = write_config(folder, roles)
+    os.environ["AWS_CONFIG_FILE"] = str(path)
+    mine, base = alternate(lambda: timed(load_config),
+                           lambda: timed(lambda: botocore.session.Session().full_config), runs)
+    return Figure("big_config", mine / base, 1.5,
+                  f"load and validate {mine * 1000:.0f} ms, botocore full_config "
+                  f"{base * 1000:.0f} ms, {roles} profiles")
+
+
+def search(folder: Path, roles: int, app: object) -> Figure:
+    from PySide6.QtCore import QSettings, QThreadPool
+    from PySide6.QtWidgets import QApplication
+
+    from core.profiles import load_config
+    from core.vault import MemoryStore
+    from gui.controller import Controller
+    from gui.mainwindow import MainWindow
+    from gui.settings import Settings
+
+    os.environ["AWS_CONFIG_FILE"] = str(write_config(folder, roles))
+    controller = Controller(QThreadPool(), store_factory=MemoryStore)
+    window = MainWindow(controller, Settings(QSettings(str(folder / "s.ini"),
+                                                       QSettings.Format.IniFormat)))
+    window.show()
+    window.load_config(load_config())
+    QApplication.processEvents()
+    times = []
+    for text in ("t", "te", "tea", "team", "team1", "team1 ", "team1 r", "team1 ro", "team1 rol",
+                 "team1 role", "team1 role1", "team1 role12", "", "eu", "eu-", "ap", "role19",
+                 "999", ""):
+        start = time.perf_counter()
+        window.search.setText(text)
+        QApplication.processEvents()  # the repaint is part of the keystroke
+        times.append(time.perf_counter() - start)
+    window.close()
+    median = statistics.median(times) * 1000
+    worst = max(times) * 1000
+    return Figure("search_keystroke", median, 16, f"median {median:.1f} ms, worst {worst:.1f} ms "
+                  f"(target 50), {roles} roles", kind="ms_median"), worst
+
+
+def dynamodb(endpoint: str, items: int, runs: int) -> list[Figure]:
+    import boto3
+    from botocore.config import Config
+    from PySide6.QtCore import QEventLoop, QThreadPool, QTimer
+
+    from core.dynamo import DynamoDB, ReadOptions
+    from core.sts import client_config
+    from gui.items_model import ItemsModel
+    from gui.workers import Op
+
+    session = boto3.Session(aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+                            aws_secret_access_key="x" * 40, region_name="eu-west-1")
+    # moto answers a scan page of a big table slowly (it reads the whole table each time),
+    # so both sides get a long read timeout; everything else is the engine's client config.
+    config = client_config().merge(Config(read_timeout=600))
+    client = session.client("dynamodb", config=config, endpoint_url=endpoint)
+    table = f"Bench{items}"
+    seed_table(table, items, client)
+    received = [0]
+    client.meta.events.register(
+        "before-parse.dynamodb.Scan",
+        lambda response_dict, **_: received.__setitem__(0, received[0] + len(response_dict["body"])))
+
+    def bare() -> tuple[float, float]:
+        start = time.perf_counter()
+        first = None
+        count = 0
+        for page in client.get_paginator("scan").paginate(TableName=table):
+            count += len(page["Items"])
+            if first is None:
+                first = time.perf_counter() - start
+        assert count == items
+        return time.perf_counter() - start, first or 0.0
+
+    db = DynamoDB(client=client)
+    pool = QThreadPool()
+
+    def mine() -> tuple[float, float, float, ItemsModel]:
+        model = ItemsModel()
+        model.reset(("pk", "sk"))
+        loop = QEventLoop()
+        gaps, last = [], [time.perf_counter()]
+        first = [0.0]
+
+        def beat() -> None:
+            now = time.perf_counter()
+            gaps.append(now - last[0])
+            last[0] = now
+
+        def page(p: object) -> None:
+            model.add_page(p)  # type: ignore[arg-type]
+            if not first[0]:
+                first[0] = time.perf_counter() - start
+
+        timer = QTimer()
+        timer.setInterval(10)
+        timer.timeout.connect(beat)
+        gc.collect()
+        start = time.perf_counter()
+        timer.start()
+        last[0] = start
+        outcome: list[object] = []
+        Op(pool, lambda report: [report(p) for p in db.scan(table, ReadOptions())],
+           reports=True).on_progress(page).on_success(
+            lambda v: (outcome.append(len(v)), loop.quit())).on_failure(
+            lambda e: (outcome.append(e), loop.quit())).start()
+        loop.exec()
+        total = time.perf_counter() - start
+        timer.stop()
+        assert len(model.items) == items, (len(model.items), model.pages, outcome)
+        return total, first[0], max(gaps) if gaps else 0.0, model
+
+    bare()  # warm
+    loads, firsts, bases, base_firsts, worst = [], [], [], [], 0.0
+    for _ in range(runs):
+        total, first, gap, model = mine()
+        loads.append(total)
+        firsts.append(first)
+        worst = max(worst, gap)
+        b_total, b_first = bare()
+        bases.append(b_total)
+        base_firsts.append(b_first)
+    received[0] = 0
+    bare()
+    raw_bytes = received[0]
+    # What the loaded rows hold in memory: the model's item storage and caches, measured
+    # object by object (tracemalloc would also count moto, which runs in this process).
+    total, first, gap, model = mine()
+    held = model.memory_bytes()
+    del model
+    load, base = statistics.median(loads), statistics.median(bases)
+    first_rows, first_raw = statistics.median(firsts), statistics.median(base_firsts)
+    return [
+        Figure("dynamodb_load", load / base, 1.15,
+               f"model {load:.2f} s, bare scan paginator {base:.2f} s, {items:,} items"),
+        Figure("dynamodb_first_rows", first_rows / first_raw, 1.1,
+               f"first rows {first_rows * 1000:.0f} ms, first raw page {first_raw * 1000:.0f} ms"),
+        Figure("dynamodb_heartbeat", worst * 1000, 50, f"worst wait {worst * 1000:.1f} ms of a "
+               "10 ms timer during the loads", kind="ms_max"),
+        Figure("dynamodb_memory", held / raw_bytes, 2.0,
+               f"held {held / 1e6:.1f} MB for {raw_bytes / 1e6:.1f} MB of raw JSON"),
+    ]
+
+
+def seed_table(table: str, items: int, client: object) -> None:
+    """Fill a table fast, through moto's backend in this process (the server shares it)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    client.create_table(  # type: ignore[attr-defined]
+        TableName=table, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "sk", "AttributeType": "N"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                   {"AttributeName": "sk", "KeyType": "RANGE"}])
+    backend = dynamodb_backends[ACCOUNT]["eu-west-1"]
+    rng = random.Random(11)  # noqa: S311 - sample data
+    for i in range(items):
+        backend.put_item(table, {
+            "pk": {"S": f"customer-{i % 500:04d}"}, "sk": {"N": str(i)},
+            "status": {"S": rng.choice(["paid", "shipped", "pending"])},
+            "total": {"N": f"{rng.randrange(100, 10**7) / 100}"},
+            "tags": {"SS": ["a", "b"]}, "note": {"S": "x" * rng.randrange(0, 40)},
+            "shipping": {"M": {"city": {"S": "Oslo"}, "zip": {"N": str(rng.randrange(10**5))}}},
+            "flag": {"BOOL": i % 2 == 0},
+        })
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tests.bench")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks it still runs")
+    args = parser.parse_args(argv)
+    smoke = args.smoke
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    runs = 2 if smoke else 7
+    roles_start, roles_big = (20, 50) if smoke else (200, 2000)
+    items = 300 if smoke else 50_000
+    from moto.server import ThreadedMotoServer
+    from PySide6.QtWidgets import QApplication
+
+    from core import redact
+
+    redact.quiet_aws_loggers()
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory(prefix="rolecall-bench-") as tmp:
+        folder = Path(tmp)
+        for make in (lambda: [startup(folder, runs, roles_start)],
+                     lambda: [import_cost(runs)],
+                     lambda: assume(folder, endpoint, runs * 7),
+                     lambda: [big_config(folder, runs, roles_big)]):
+            for figure in make():
+                figures.append(figure)
+                print(figure.line(), flush=True)
+        figure, worst = search(folder, roles_big, app)
+        figures.append(figure)
+        print(figure.line(), flush=True)
+        worst_figure = Figure("search_keystroke_worst", worst, 50, "", kind="ms_max")
+        figures.append(worst_figure)
+        print(worst_figure.line(), flush=True)
+        for figure in dynamodb(endpoint, items, 1 if smoke else 3):
+            figures.append(figure)
+            print(figure.line(), flush=True)
+    server.stop()
+    failed = [f.name for f in figures if not f.ok]
+    print(json.dumps({"figures": len(figures), "failed": failed}))
+    return 1 if failed and not smoke else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

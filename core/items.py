@@ -444,7 +444,10 @@ class CompactItems(MutableSequence[Item]):  # type: ignore[type-var]
         self._decoded.clear()
 
     def extend(self, items: Iterable[Item]) -> None:
-        self._rows.extend(self._encode(item) for item in items)
+        if isinstance(items, EncodedItems):
+            self._rows.extend(items.rows)  # encoded already (on a worker thread)
+        else:
+            self._rows.extend(self._encode(item) for item in items)
 
     def __eq__(self, other: object) -> bool:
         return list(self) == list(other) if isinstance(other, (list, CompactItems)) else False
@@ -475,3 +478,20 @@ def _deep_size(value: Any) -> int:
     elif isinstance(value, list):
         size += sum(_deep_size(v) for v in value)
     return size
+
+
+class EncodedItems(Sequence[Item]):
+    """A page's items encoded for CompactItems ahead of time, so that a worker thread does
+    the encoding and the GUI thread only appends strings."""
+
+    def __init__(self, items: Sequence[Item]) -> None:
+        self.rows = [CompactItems._encode(item) for item in items]
+        self.names = list(dict.fromkeys(name for item in items for name in item))
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return json.loads(self.rows[index], object_hook=_binary_hook)

@@ -82,9 +82,16 @@ class ClientFactory:
     def client(
         self, service: str, profile: str | None, creds: Credentials, region: str | None
     ) -> Any:
-        key = (service, profile, region, creds.access_key_id, creds.secret_access_key,
-               creds.session_token, os.environ.get("AWS_ENDPOINT_URL"),
-               os.environ.get(f"AWS_ENDPOINT_URL_{service.upper()}"))
+        key = (
+            service,
+            profile,
+            region,
+            creds.access_key_id,
+            creds.secret_access_key,
+            creds.session_token,
+            os.environ.get("AWS_ENDPOINT_URL"),
+            os.environ.get(f"AWS_ENDPOINT_URL_{service.upper()}"),
+        )
         with self._lock:
             found = self._clients.get(key)
         if found is not None:

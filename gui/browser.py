@@ -54,7 +54,7 @@ from core.items import ItemError, exact_number, from_plain_json, to_dynamodb_jso
 from gui import theme
 from gui.controller import Controller, sentence
 from gui.dialogs import Ask
-from gui.items_model import ItemsModel, ItemsSorter
+from gui.items_model import ItemsModel, ItemsSorter, prepared
 from gui.workers import Op
 
 VALUE_TYPES = ("S", "N", "B", "BOOL", "NULL")
@@ -687,9 +687,9 @@ class BrowserWindow(QMainWindow):
         pages = self.pages
         self.model.loading = True
         self._set_reading(True)
-        Op(self.pool, lambda: next(pages, None), owner=self).on_success(self._page).on_failure(
-            self._read_failed
-        ).start()
+        Op(self.pool, lambda: prepared(next(pages, None)), owner=self).on_success(
+            self._page
+        ).on_failure(self._read_failed).start()
 
     def fetch_all(self) -> None:
         if self.pages is None or self.model.loading or not self.model.more:
@@ -701,7 +701,7 @@ class BrowserWindow(QMainWindow):
 
         def work(report: Any) -> None:
             for page in pages:
-                report(page)
+                report(prepared(page))
 
         Op(self.pool, work, reports=True, owner=self).on_progress(self._add_page).on_success(
             lambda _: self._read_done()

@@ -15,7 +15,7 @@ from PySide6.QtCore import (
 )
 
 from core.dynamo import ScanPage
-from core.items import AttributeValue, CompactItems, Item, cell_text, columns
+from core.items import AttributeValue, CompactItems, EncodedItems, Item, cell_text, columns
 
 Index = QModelIndex | QPersistentModelIndex
 SORT = Qt.ItemDataRole.UserRole + 10
@@ -93,7 +93,10 @@ class ItemsModel(QAbstractTableModel):
         self.more = page.more
         self.last_key = page.last_evaluated_key
         if page.items:
-            wanted = columns(page.items, self.key_names, self.columns)
+            if isinstance(page.items, EncodedItems):  # attribute names known: no decoding
+                wanted = columns([dict.fromkeys(page.items.names)], self.key_names, self.columns)
+            else:
+                wanted = columns(page.items, self.key_names, self.columns)
             if len(wanted) > len(self.columns):
                 self.beginInsertColumns(QModelIndex(), len(self.columns), len(wanted) - 1)
                 self.columns = wanted
@@ -226,3 +229,10 @@ class ItemsSorter(QSortFilterProxyModel):
             return bool(a < b)
         except TypeError:
             return str(a) < str(b)
+
+
+def prepared(page: ScanPage | None) -> ScanPage | None:
+    """The page with its items encoded for the model: call it on the worker thread."""
+    if page is not None and page.items:
+        page.items = EncodedItems(page.items)  # type: ignore[assignment]
+    return page

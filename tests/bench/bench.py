@@ -40,7 +40,9 @@ class Figure:
 
     def line(self) -> str:
         verdict = "ok" if self.ok else "FAIL"
-        return f"{self.name} {self.kind}={self.value:.3f} target={self.target} {verdict}  ({self.raw})"
+        return (
+            f"{self.name} {self.kind}={self.value:.3f} target={self.target} {verdict}  ({self.raw})"
+        )
 
 
 def alternate(a: Callable[[], float], b: Callable[[], float], runs: int) -> tuple[float, float]:
@@ -66,10 +68,12 @@ def write_config(folder: Path, roles: int, seed: int = 7) -> Path:
     lines = ["[profile base]", "region = eu-west-1", ""]
     for i in range(roles):
         account = 100000000000 + rng.randrange(40)
-        lines += [f"[profile team{i % 37}-role{i}]",
-                  f"role_arn = arn:aws:iam::{account}:role/Role{i}",
-                  "source_profile = base" if i % 5 else f"source_profile = team0-role{0}",
-                  f"region = {rng.choice(['eu-west-1', 'us-east-1', 'ap-south-1'])}"]
+        lines += [
+            f"[profile team{i % 37}-role{i}]",
+            f"role_arn = arn:aws:iam::{account}:role/Role{i}",
+            "source_profile = base" if i % 5 else f"source_profile = team0-role{0}",
+            f"region = {rng.choice(['eu-west-1', 'us-east-1', 'ap-south-1'])}",
+        ]
         if i % 7 == 0:
             lines.append(f"mfa_serial = arn:aws:iam::{ACCOUNT}:mfa/alice")
         lines.append("")
@@ -80,10 +84,15 @@ def write_config(folder: Path, roles: int, seed: int = 7) -> Path:
 
 def quiet_env(config: Path, folder: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(AWS_CONFIG_FILE=str(config), AWS_SHARED_CREDENTIALS_FILE=str(folder / "none"),
-               PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
-               QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(folder),
-               XDG_RUNTIME_DIR=str(folder), PYTHONPATH=str(ROOT))
+    env.update(
+        AWS_CONFIG_FILE=str(config),
+        AWS_SHARED_CREDENTIALS_FILE=str(folder / "none"),
+        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
+        QT_QPA_PLATFORM="offscreen",
+        XDG_CONFIG_HOME=str(folder),
+        XDG_RUNTIME_DIR=str(folder),
+        PYTHONPATH=str(ROOT),
+    )
     return env
 
 
@@ -102,8 +111,9 @@ app.exec()
 def run_process(args: list[str], env: dict[str, str]) -> float:
     """Process start to its "shown" line (the window is up; the app's roles are listed)."""
     start = time.perf_counter()
-    process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True)
+    process = subprocess.Popen(
+        args, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     line = process.stdout.readline()  # type: ignore[union-attr]
     elapsed = time.perf_counter() - start
     process.communicate(timeout=120)
@@ -121,22 +131,36 @@ def startup(folder: Path, runs: int, roles: int) -> Figure:
     floor = [sys.executable, "-c", FLOOR_WINDOW]
     run_process(app, env), run_process(floor, env)  # warm the file cache
     mine, base = alternate(lambda: run_process(app, env), lambda: run_process(floor, env), runs)
-    return Figure("startup", mine / base, 1.5,
-                  f"app {mine * 1000:.0f} ms, bare PySide6 window {base * 1000:.0f} ms, "
-                  f"{roles} roles")
+    return Figure(
+        "startup",
+        mine / base,
+        1.5,
+        f"app {mine * 1000:.0f} ms, bare PySide6 window {base * 1000:.0f} ms, {roles} roles",
+    )
 
 
 def import_cost(runs: int) -> Figure:
     def cost(module: str) -> float:
-        code = f"import time; t = time.perf_counter(); import {module}; " \
-               "print(time.perf_counter() - t)"
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             cwd=ROOT, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        code = (
+            f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         return float(out.stdout)
 
     mine, base = alternate(lambda: cost("core"), lambda: cost("boto3"), runs)
-    return Figure("import_core", mine / base, 1.3,
-                  f"import core {mine * 1000:.2f} ms, import boto3 {base * 1000:.1f} ms")
+    return Figure(
+        "import_core",
+        mine / base,
+        1.3,
+        f"import core {mine * 1000:.2f} ms, import boto3 {base * 1000:.1f} ms",
+    )
 
 
 def assume(folder: Path, endpoint: str, runs: int) -> list[Figure]:
@@ -146,17 +170,25 @@ def assume(folder: Path, endpoint: str, runs: int) -> list[Figure]:
     from core.vault import MemoryStore, SessionCache
 
     config = folder / "assume-config"
-    config.write_text(f"[profile base]\nregion = eu-west-1\n[profile reader]\n"
-                      f"role_arn = arn:aws:iam::{ACCOUNT}:role/Reader\nsource_profile = base\n"
-                      "region = eu-west-1\n")
+    config.write_text(
+        f"[profile base]\nregion = eu-west-1\n[profile reader]\n"
+        f"role_arn = arn:aws:iam::{ACCOUNT}:role/Reader\nsource_profile = base\n"
+        "region = eu-west-1\n"
+    )
     (folder / "assume-creds").write_text(
         "[base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"
-        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n")
-    os.environ.update(AWS_CONFIG_FILE=str(config), AWS_ENDPOINT_URL=endpoint,
-                      AWS_SHARED_CREDENTIALS_FILE=str(folder / "assume-creds"))
-    bare = boto3.Session(aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-                         aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-                         region_name="eu-west-1").client("sts", config=client_config())
+        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+    )
+    os.environ.update(
+        AWS_CONFIG_FILE=str(config),
+        AWS_ENDPOINT_URL=endpoint,
+        AWS_SHARED_CREDENTIALS_FILE=str(folder / "assume-creds"),
+    )
+    bare = boto3.Session(
+        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+        aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        region_name="eu-west-1",
+    ).client("sts", config=client_config())
     role = f"arn:aws:iam::{ACCOUNT}:role/Reader"
 
     def bare_call() -> float:
@@ -168,10 +200,18 @@ def assume(folder: Path, endpoint: str, runs: int) -> list[Figure]:
     mine, base = alternate(lambda: timed(lambda: engine.credentials("reader")), bare_call, runs)
     hit, base2 = alternate(lambda: timed(lambda: cached.credentials("reader")), bare_call, runs)
     return [
-        Figure("assume", mine / base, 1.15,
-               f"engine {mine * 1000:.2f} ms, bare assume_role {base * 1000:.2f} ms"),
-        Figure("cached_assume", hit / base2, 0.5,
-               f"cached {hit * 1000:.3f} ms, bare assume_role {base2 * 1000:.2f} ms"),
+        Figure(
+            "assume",
+            mine / base,
+            1.15,
+            f"engine {mine * 1000:.2f} ms, bare assume_role {base * 1000:.2f} ms",
+        ),
+        Figure(
+            "cached_assume",
+            hit / base2,
+            0.5,
+            f"cached {hit * 1000:.3f} ms, bare assume_role {base2 * 1000:.2f} ms",
+        ),
     ]
 
 
@@ -182,11 +222,18 @@ def big_config(folder: Path, runs: int, roles: int) -> Figure:
 
     path = write_config(folder, roles)
     os.environ["AWS_CONFIG_FILE"] = str(path)
-    mine, base = alternate(lambda: timed(load_config),
-                           lambda: timed(lambda: botocore.session.Session().full_config), runs)
-    return Figure("big_config", mine / base, 1.5,
-                  f"load and validate {mine * 1000:.0f} ms, botocore full_config "
-                  f"{base * 1000:.0f} ms, {roles} profiles")
+    mine, base = alternate(
+        lambda: timed(load_config),
+        lambda: timed(lambda: botocore.session.Session().full_config),
+        runs,
+    )
+    return Figure(
+        "big_config",
+        mine / base,
+        1.5,
+        f"load and validate {mine * 1000:.0f} ms, botocore full_config "
+        f"{base * 1000:.0f} ms, {roles} profiles",
+    )
 
 
 def search(folder: Path, roles: int, app: object) -> Figure:
@@ -201,15 +248,34 @@ def search(folder: Path, roles: int, app: object) -> Figure:
 
     os.environ["AWS_CONFIG_FILE"] = str(write_config(folder, roles))
     controller = Controller(QThreadPool(), store_factory=MemoryStore)
-    window = MainWindow(controller, Settings(QSettings(str(folder / "s.ini"),
-                                                       QSettings.Format.IniFormat)))
+    window = MainWindow(
+        controller, Settings(QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat))
+    )
     window.show()
     window.load_config(load_config())
     QApplication.processEvents()
     times = []
-    for text in ("t", "te", "tea", "team", "team1", "team1 ", "team1 r", "team1 ro", "team1 rol",
-                 "team1 role", "team1 role1", "team1 role12", "", "eu", "eu-", "ap", "role19",
-                 "999", ""):
+    for text in (
+        "t",
+        "te",
+        "tea",
+        "team",
+        "team1",
+        "team1 ",
+        "team1 r",
+        "team1 ro",
+        "team1 rol",
+        "team1 role",
+        "team1 role1",
+        "team1 role12",
+        "",
+        "eu",
+        "eu-",
+        "ap",
+        "role19",
+        "999",
+        "",
+    ):
         start = time.perf_counter()
         window.search.setText(text)
         QApplication.processEvents()  # the repaint is part of the keystroke
@@ -217,8 +283,13 @@ def search(folder: Path, roles: int, app: object) -> Figure:
     window.close()
     median = statistics.median(times) * 1000
     worst = max(times) * 1000
-    return Figure("search_keystroke", median, 16, f"median {median:.1f} ms, worst {worst:.1f} ms "
-                  f"(target 50), {roles} roles", kind="ms_median"), worst
+    return Figure(
+        "search_keystroke",
+        median,
+        16,
+        f"median {median:.1f} ms, worst {worst:.1f} ms (target 50), {roles} roles",
+        kind="ms_median",
+    ), worst
 
 
 def dynamodb(endpoint: str, items: int, runs: int) -> list[Figure]:
@@ -228,11 +299,14 @@ def dynamodb(endpoint: str, items: int, runs: int) -> list[Figure]:
 
     from core.dynamo import DynamoDB, ReadOptions
     from core.sts import client_config
-    from gui.items_model import ItemsModel
+    from gui.items_model import ItemsModel, prepared
     from gui.workers import Op
 
-    session = boto3.Session(aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-                            aws_secret_access_key="x" * 40, region_name="eu-west-1")
+    session = boto3.Session(
+        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+        aws_secret_access_key="x" * 40,
+        region_name="eu-west-1",
+    )
     # moto answers a scan page of a big table slowly (it reads the whole table each time),
     # so both sides get a long read timeout; everything else is the engine's client config.
     config = client_config().merge(Config(read_timeout=600))
@@ -242,7 +316,10 @@ def dynamodb(endpoint: str, items: int, runs: int) -> list[Figure]:
     received = [0]
     client.meta.events.register(
         "before-parse.dynamodb.Scan",
-        lambda response_dict, **_: received.__setitem__(0, received[0] + len(response_dict["body"])))
+        lambda response_dict, **_: received.__setitem__(
+            0, received[0] + len(response_dict["body"])
+        ),
+    )
 
     def bare() -> tuple[float, float]:
         start = time.perf_counter()
@@ -283,10 +360,13 @@ def dynamodb(endpoint: str, items: int, runs: int) -> list[Figure]:
         timer.start()
         last[0] = start
         outcome: list[object] = []
-        Op(pool, lambda report: [report(p) for p in db.scan(table, ReadOptions())],
-           reports=True).on_progress(page).on_success(
-            lambda v: (outcome.append(len(v)), loop.quit())).on_failure(
-            lambda e: (outcome.append(e), loop.quit())).start()
+        Op(
+            pool,
+            lambda report: [report(prepared(p)) for p in db.scan(table, ReadOptions())],
+            reports=True,
+        ).on_progress(page).on_success(lambda v: (outcome.append(len(v)), loop.quit())).on_failure(
+            lambda e: (outcome.append(e), loop.quit())
+        ).start()
         loop.exec()
         total = time.perf_counter() - start
         timer.stop()
@@ -314,14 +394,31 @@ def dynamodb(endpoint: str, items: int, runs: int) -> list[Figure]:
     load, base = statistics.median(loads), statistics.median(bases)
     first_rows, first_raw = statistics.median(firsts), statistics.median(base_firsts)
     return [
-        Figure("dynamodb_load", load / base, 1.15,
-               f"model {load:.2f} s, bare scan paginator {base:.2f} s, {items:,} items"),
-        Figure("dynamodb_first_rows", first_rows / first_raw, 1.1,
-               f"first rows {first_rows * 1000:.0f} ms, first raw page {first_raw * 1000:.0f} ms"),
-        Figure("dynamodb_heartbeat", worst * 1000, 50, f"worst wait {worst * 1000:.1f} ms of a "
-               "10 ms timer during the loads", kind="ms_max"),
-        Figure("dynamodb_memory", held / raw_bytes, 2.0,
-               f"held {held / 1e6:.1f} MB for {raw_bytes / 1e6:.1f} MB of raw JSON"),
+        Figure(
+            "dynamodb_load",
+            load / base,
+            1.15,
+            f"model {load:.2f} s, bare scan paginator {base:.2f} s, {items:,} items",
+        ),
+        Figure(
+            "dynamodb_first_rows",
+            first_rows / first_raw,
+            1.1,
+            f"first rows {first_rows * 1000:.0f} ms, first raw page {first_raw * 1000:.0f} ms",
+        ),
+        Figure(
+            "dynamodb_heartbeat",
+            worst * 1000,
+            50,
+            f"worst wait {worst * 1000:.1f} ms of a 10 ms timer during the loads",
+            kind="ms_max",
+        ),
+        Figure(
+            "dynamodb_memory",
+            held / raw_bytes,
+            2.0,
+            f"held {held / 1e6:.1f} MB for {raw_bytes / 1e6:.1f} MB of raw JSON",
+        ),
     ]
 
 
@@ -333,8 +430,11 @@ def moto_process() -> tuple[subprocess.Popen[bytes], str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p",
-                                str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -350,19 +450,27 @@ def moto_process() -> tuple[subprocess.Popen[bytes], str]:
 def seed_table(table: str, items: int, client: object) -> None:
     """Fill a table with a seeded generator, 25 items a request."""
     client.create_table(  # type: ignore[attr-defined]
-        TableName=table, BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                              {"AttributeName": "sk", "AttributeType": "N"}],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                   {"AttributeName": "sk", "KeyType": "RANGE"}])
+        TableName=table,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "N"},
+        ],
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+    )
     rng = random.Random(11)  # noqa: S311 - sample data
 
     def item(i: int) -> dict[str, object]:
         return {
-            "pk": {"S": f"customer-{i % 500:04d}"}, "sk": {"N": str(i)},
+            "pk": {"S": f"customer-{i % 500:04d}"},
+            "sk": {"N": str(i)},
             "status": {"S": rng.choice(["paid", "shipped", "pending"])},
             "total": {"N": f"{rng.randrange(100, 10**7) / 100}"},
-            "tags": {"SS": ["a", "b"]}, "note": {"S": "x" * rng.randrange(0, 40)},
+            "tags": {"SS": ["a", "b"]},
+            "note": {"S": "x" * rng.randrange(0, 40)},
             "shipping": {"M": {"city": {"S": "Oslo"}, "zip": {"N": str(rng.randrange(10**5))}}},
             "flag": {"BOOL": i % 2 == 0},
         }
@@ -400,10 +508,12 @@ def main(argv: list[str] | None = None) -> int:
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="rolecall-bench-") as tmp:
         folder = Path(tmp)
-        for make in (lambda: [startup(folder, runs, roles_start)],
-                     lambda: [import_cost(runs)],
-                     lambda: assume(folder, endpoint, runs * 7),
-                     lambda: [big_config(folder, runs, roles_big)]):
+        for make in (
+            lambda: [startup(folder, runs, roles_start)],
+            lambda: [import_cost(runs)],
+            lambda: assume(folder, endpoint, runs * 7),
+            lambda: [big_config(folder, runs, roles_big)],
+        ):
             for figure in make():
                 figures.append(figure)
                 print(figure.line(), flush=True)

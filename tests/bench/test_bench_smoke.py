@@ -10,17 +10,37 @@ import sys
 
 from tests.conftest import ROOT
 
-FIGURES = ["startup", "import_core", "assume", "cached_assume", "big_config", "search_keystroke",
-           "search_keystroke_worst", "dynamodb_load", "dynamodb_first_rows",
-           "dynamodb_heartbeat", "dynamodb_memory"]
+FIGURES = [
+    "startup",
+    "import_core",
+    "assume",
+    "cached_assume",
+    "big_config",
+    "search_keystroke",
+    "search_keystroke_worst",
+    "dynamodb_load",
+    "dynamodb_first_rows",
+    "dynamodb_heartbeat",
+    "dynamodb_memory",
+]
 
 
 def test_the_benchmark_suite_runs_and_reports_every_figure(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT), XDG_CONFIG_HOME=str(tmp_path),
-               XDG_RUNTIME_DIR=str(tmp_path))
-    result = subprocess.run([sys.executable, "-m", "tests.bench", "--smoke"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=600)
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        PYTHONPATH=str(ROOT),
+        XDG_CONFIG_HOME=str(tmp_path),
+        XDG_RUNTIME_DIR=str(tmp_path),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.bench", "--smoke"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     lines = [line for line in result.stdout.splitlines() if not line.startswith("{")]
     pattern = re.compile(r"^(\w+) (ratio|ms_median|ms_max)=\d+\.\d{3} target=[\d.]+ (ok|FAIL)  \(")

@@ -263,8 +263,9 @@ def test_an_expired_session_keeps_the_rows_and_renewal_goes_on_from_the_same_pag
     assert browser.expired_bar.isVisible() and loaded(browser) == first
     clock.now = datetime.now(timezone.utc)
     browser.renew_button.click()
-    qtbot.waitUntil(lambda: len(loaded(browser)) > len(first) and not browser.model.loading,
-                    timeout=20000)
+    qtbot.waitUntil(
+        lambda: len(loaded(browser)) > len(first) and not browser.model.loading, timeout=20000
+    )
     assert not browser.expired_bar.isVisible()
     assert loaded(browser)[: len(first)] == first  # went on from the same page
     assert len(set(loaded(browser))) == len(loaded(browser))

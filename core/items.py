@@ -399,7 +399,7 @@ def _b64_default(value: Any) -> str:
     raise TypeError(type(value).__name__)
 
 
-class CompactItems(MutableSequence[Item]):  # type: ignore[type-var]
+class CompactItems(MutableSequence[Item]):
     """A list of items kept as compact JSON text, about the size DynamoDB sent them, and
     decoded back to exact AttributeValue dicts when read (the last few hundred are kept)."""
 

@@ -897,10 +897,10 @@ class MainWindow(QMainWindow):
         from importlib.metadata import version
 
         from PySide6 import __version__ as pyside
-
-        from core import __version__
         from PySide6.QtCore import qVersion
         from PySide6.QtWidgets import QMessageBox
+
+        from core import __version__
 
         QMessageBox.about(
             self,

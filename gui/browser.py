@@ -55,7 +55,7 @@ from gui import theme
 from gui.controller import Controller, sentence
 from gui.dialogs import Ask
 from gui.items_model import ItemsModel, ItemsSorter, prepared
-from gui.workers import Op
+from gui.workers import Op, settle_heap
 
 VALUE_TYPES = ("S", "N", "B", "BOOL", "NULL")
 
@@ -671,6 +671,7 @@ class BrowserWindow(QMainWindow):
             **{**options.__dict__, "start_key": start_key, "cancel": self.cancel_event}
         )
         db = self.db
+        settle_heap()  # a long read: keep the collector's full passes short
         self.pages = db.query(table, key, read) if key is not None else db.scan(table, read)
         self.model.more = True
         self.fetch_next()

@@ -13,7 +13,7 @@ from core.credentials import Clock, TemporaryCredentials, utc_now
 from core.errors import MfaRequired, NoKeyringError, RolecallError
 from core.profiles import AwsConfig, RoleProfile
 from gui.sessions import SessionManager
-from gui.workers import Op
+from gui.workers import Op, settle_heap
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ class Controller(QObject):
         self.sessions.start()
         if self.endpoint_wanted:
             self.start_endpoint()
-        Op(self.pool, self.engine.factory.warm).start()  # the first click then waits on STS alone
+        Op(self.pool, self.engine.factory.warm).on_success(lambda _: settle_heap()).start()
         for args in self._pending:
             self.assume(*args)
         self._pending.clear()

@@ -300,7 +300,7 @@ def dynamodb(endpoint: str, items: int, runs: int) -> list[Figure]:
     from core.dynamo import DynamoDB, ReadOptions
     from core.sts import client_config
     from gui.items_model import ItemsModel, prepared
-    from gui.workers import Op
+    from gui.workers import Op, settle_heap
 
     session = boto3.Session(
         aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
@@ -345,6 +345,12 @@ def dynamodb(endpoint: str, items: int, runs: int) -> list[Figure]:
         def beat() -> None:
             now = time.perf_counter()
             gaps.append(now - last[0])
+            if os.environ.get("ROLECALL_BENCH_TRACE") and now - last[0] > 0.05:
+                print(
+                    f"stall {(now - last[0]) * 1000:.0f} ms at {now - start:.2f} s, "
+                    f"{len(model.items)} rows, gc {gc.get_count()}",
+                    file=sys.stderr,
+                )
             last[0] = now
 
         def page(p: object) -> None:
@@ -356,6 +362,7 @@ def dynamodb(endpoint: str, items: int, runs: int) -> list[Figure]:
         timer.setInterval(10)
         timer.timeout.connect(beat)
         gc.collect()
+        settle_heap()  # what the browser does before a read
         start = time.perf_counter()
         timer.start()
         last[0] = start
@@ -490,7 +497,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     runs = 2 if smoke else 7
     roles_start, roles_big = (20, 50) if smoke else (200, 2000)
-    items = 300 if smoke else 50_000
+    items = int(os.environ.get("ROLECALL_BENCH_ITEMS", 300 if smoke else 50_000))
     from moto.server import ThreadedMotoServer
     from PySide6.QtWidgets import QApplication
 

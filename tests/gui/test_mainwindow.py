@@ -366,9 +366,9 @@ def test_cancel_stops_waiting_and_ignores_the_late_answer(window, qtbot, slow_st
     window.select("reader")
     window.assume_button.click()
     assert window.cancel_button.isVisible() and not window.assume_button.isEnabled()
+    late = window.controller._ops["reader"]
     window.cancel_button.click()
     assert not window.cancel_button.isVisible() and window.assume_button.isEnabled()
-    slow_sts.set()
-    window.controller.pool.waitForDone(20000)
-    qtbot.wait(50)  # let the late outcome arrive: it must change nothing
+    with qtbot.waitSignal(late.signals.outcome, timeout=20000):
+        slow_sts.set()  # the late outcome arrives, and must change nothing
     assert "reader" not in window.delegate.errors and "reader" not in window.sessions.sessions

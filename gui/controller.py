@@ -126,7 +126,31 @@ class Controller(QObject):
 
     def _set_config(self, config: AwsConfig) -> None:
         self.config = config
+        self._watch(config)
         self.configLoaded.emit(config)
+
+    def _watch(self, config: AwsConfig) -> None:
+        """Reload when the config or credentials file changes (another editor, `aws configure`)."""
+        from PySide6.QtCore import QFileSystemWatcher, QTimer
+
+        if not hasattr(self, "_watcher"):
+            self._watcher = QFileSystemWatcher(self)
+            self._debounce = QTimer(self)
+            self._debounce.setSingleShot(True)
+            self._debounce.setInterval(300)
+            self._debounce.timeout.connect(self.reload)
+            self._watcher.fileChanged.connect(lambda *_: self._debounce.start())
+            self._watcher.directoryChanged.connect(lambda *_: self._debounce.start())
+        watched = set(self._watcher.files()) | set(self._watcher.directories())
+        # Atomic saves replace the file, which drops it from the watch: watch the folders too.
+        wanted = {str(p) for p in (config.config_file, config.credentials_file) if p.exists()}
+        wanted |= {
+            str(p.parent)
+            for p in (config.config_file, config.credentials_file)
+            if p.parent.exists()
+        }
+        if wanted - watched:
+            self._watcher.addPaths(sorted(wanted - watched))
 
     def reload(self) -> None:
         if self.engine is None:

@@ -133,6 +133,11 @@ class MainWindow(QMainWindow):
         self.banner.setWordWrap(True)
         self.banner.hide()
         outer.addWidget(self.banner)
+        self.config_banner = QLabel()
+        self.config_banner.setObjectName("configBanner")
+        self.config_banner.setWordWrap(True)
+        self.config_banner.hide()
+        outer.addWidget(self.config_banner)
         splitter = QSplitter()
         splitter.setChildrenCollapsible(False)
         splitter.setHandleWidth(1)
@@ -494,6 +499,7 @@ class MainWindow(QMainWindow):
 
     # ---- config and selection -------------------------------------------------------------
     def load_config(self, config: AwsConfig) -> None:
+        self.config_banner.hide()
         keep = self.current
         self.config = config
         self.model.load(config)
@@ -517,10 +523,11 @@ class MainWindow(QMainWindow):
 
     def config_failed(self, message: str) -> None:
         self.config_label.setText("Config could not be read")
-        self.banner.setText(
-            f"{message}. Fix the file, then reload (Ctrl+R); your sessions are kept."
+        self.config_banner.setText(
+            f"{message}. Fix the file (Rolecall reloads it when it changes, or press Ctrl+R);"
+            " your roles and sessions are kept."
         )
-        self.banner.show()
+        self.config_banner.show()
 
     def store_ready(self, name: str, persistent: bool) -> None:
         self.keyring_label.setText(f"Keyring: {name}")

@@ -233,7 +233,8 @@ def test_a_config_that_cannot_be_parsed_shows_a_banner(make_window, aws, qtbot):
     window.controller.start()
     which, args = wait_any(qtbot, window.controller.configLoaded, window.controller.configFailed)
     assert which == 1
-    assert window.banner.isVisible() and "cannot parse the AWS config" in window.banner.text()
+    banner = window.config_banner
+    assert banner.isVisible() and "cannot parse the AWS config" in banner.text()
 
 
 def test_without_a_keyring_a_banner_says_sessions_stay_in_memory(make_window, monkeypatch):
@@ -372,3 +373,19 @@ def test_cancel_stops_waiting_and_ignores_the_late_answer(window, qtbot, slow_st
     with qtbot.waitSignal(late.signals.outcome, timeout=20000):
         slow_sts.set()  # the late outcome arrives, and must change nothing
     assert "reader" not in window.delegate.errors and "reader" not in window.sessions.sessions
+
+
+def test_a_config_changed_by_another_program_is_reloaded(window, qtbot, aws):
+    with aws.config.open("a") as config:
+        config.write(
+            f"\n[profile added-elsewhere]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/X\n"
+            "source_profile = base\n"
+        )
+    qtbot.waitUntil(lambda: "added-elsewhere" in visible_profiles(window), timeout=10000)
+    aws.config.write_text("[profile broken\n")  # a half-saved file: said, and nothing lost
+    qtbot.waitUntil(window.config_banner.isVisible, timeout=10000)
+    assert "cannot parse the AWS config" in window.config_banner.text()
+    assert "added-elsewhere" in visible_profiles(window)
+    aws.write_config("[profile base]\n")  # fixed: the banner goes, the list follows the file
+    qtbot.waitUntil(lambda: not window.config_banner.isVisible(), timeout=10000)
+    assert visible_profiles(window) == []

@@ -97,8 +97,9 @@ def format_remaining(left: timedelta) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
-def environment(creds: TemporaryCredentials) -> dict[str, str]:
-    """The variables every AWS SDK reads, in the order people expect to see them."""
+def environment(creds: TemporaryCredentials, endpoint_url: str | None = None) -> dict[str, str]:
+    """The variables every AWS SDK reads, in the order people expect to see them; with
+    `endpoint_url` (a local AWS such as the demo's) the shell talks to that endpoint too."""
     env = {
         "AWS_ACCESS_KEY_ID": creds.access_key_id,
         "AWS_SECRET_ACCESS_KEY": creds.secret_access_key,
@@ -108,6 +109,8 @@ def environment(creds: TemporaryCredentials) -> dict[str, str]:
     if creds.region:
         env["AWS_REGION"] = creds.region
         env["AWS_DEFAULT_REGION"] = creds.region
+    if endpoint_url:
+        env["AWS_ENDPOINT_URL"] = endpoint_url
     return env
 
 
@@ -128,9 +131,9 @@ def _cmd_quote(name: str, value: str) -> str:
 FORMATS = ("env", "fish", "powershell", "cmd", "ini", "json")
 
 
-def render(creds: TemporaryCredentials, fmt: str) -> str:
+def render(creds: TemporaryCredentials, fmt: str, endpoint_url: str | None = None) -> str:
     """The credentials as text for one shell or file format (see FORMATS)."""
-    env = environment(creds)
+    env = environment(creds, endpoint_url)
     if fmt == "env":
         lines = [f"export {k}={shlex.quote(v)}" for k, v in env.items()]
     elif fmt == "fish":

@@ -298,21 +298,21 @@ def find_running() -> dict[str, Any]:
     return info
 
 
-def shell_lines(url: str, token: str, fmt: str = "env") -> str:
-    """The lines that point a shell's AWS tools at the endpoint."""
+def shell_lines(url: str, token: str, fmt: str = "env", endpoint_url: str | None = None) -> str:
+    """The lines that point a shell's AWS tools at the endpoint (and, for the demo or another
+    local AWS, at the same service endpoint as the window)."""
+    values = {ENV_URI: url, ENV_TOKEN: token}
+    if endpoint_url:
+        values["AWS_ENDPOINT_URL"] = endpoint_url
     if fmt == "env":
-        return (
-            "unset " + " ".join(SHADOWING) + "\n"
-            f"export {ENV_URI}={shlex.quote(url)}\nexport {ENV_TOKEN}={shlex.quote(token)}\n"
-        )
+        unset = "unset " + " ".join(SHADOWING) + "\n"
+        return unset + "".join(f"export {k}={shlex.quote(v)}\n" for k, v in values.items())
     if fmt == "fish":
-        return "".join(f"set -e {n};\n" for n in SHADOWING) + (
-            f"set -gx {ENV_URI} '{url}';\nset -gx {ENV_TOKEN} '{token}';\n"
-        )
+        unset = "".join(f"set -e {n};\n" for n in SHADOWING)
+        return unset + "".join(f"set -gx {k} '{v}';\n" for k, v in values.items())
     if fmt == "powershell":
-        return "".join(
-            f"Remove-Item Env:{n} -ErrorAction SilentlyContinue\n" for n in SHADOWING
-        ) + (f"$Env:{ENV_URI} = '{url}'\n$Env:{ENV_TOKEN} = '{token}'\n")
+        unset = "".join(f"Remove-Item Env:{n} -ErrorAction SilentlyContinue\n" for n in SHADOWING)
+        return unset + "".join(f"$Env:{k} = '{v}'\n" for k, v in values.items())
     raise ConfigError(f"'{fmt}' is not a shell format: use env, fish or powershell")
 
 

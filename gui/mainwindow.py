@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from typing import Any
 
@@ -787,8 +788,10 @@ class MainWindow(QMainWindow):
         creds = self.sessions.get(self.current) if self.current else None
         if creds is None:
             return
+        # In the demo (or with a local AWS) the pasted shell must reach the same endpoint.
+        endpoint = os.environ.get("AWS_ENDPOINT_URL") if self.demo else None
         try:
-            self.copy_text(render(creds, fmt), FORMAT_NAMES[fmt])
+            self.copy_text(render(creds, fmt, endpoint), FORMAT_NAMES[fmt])
         except ValueError as exc:
             self.show_error(str(exc))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -84,7 +85,8 @@ class TerminalsDialog(QDialog):
         if endpoint is None:
             return ""
         token = MASKED if masked else endpoint.token
-        return shell_lines(endpoint.url(), token, self.format.currentText())
+        local = os.environ.get("AWS_ENDPOINT_URL") if self.window_.demo else None
+        return shell_lines(endpoint.url(), token, self.format.currentText(), local)
 
     def refresh(self) -> None:
         endpoint = self.controller.endpoint

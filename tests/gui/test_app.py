@@ -45,3 +45,36 @@ def test_closing_leaves_someone_elses_clipboard_alone(window, qtbot):
     QGuiApplication.clipboard().setText("mine")
     window.close()
     assert QGuiApplication.clipboard().text() == "mine"
+
+
+def test_in_the_demo_copied_exports_work_in_a_shell_as_that_role(
+    demo_server, qtbot, pool, settings, monkeypatch
+):
+    """`make demo`'s promise: assume, copy, paste into a shell, and that shell is the role."""
+    from core.vault import MemoryStore
+    from gui.controller import Controller
+    from gui.mainwindow import MainWindow
+    from tests.gui.conftest import wait_any
+
+    for name, value in demo_server.env.items():
+        if name.startswith(("AWS_", "ROLECALL_")):
+            monkeypatch.setenv(name, value)
+    controller = Controller(pool, store_factory=MemoryStore)
+    window = MainWindow(controller, settings, demo=True)
+    qtbot.addWidget(window)
+    controller.start()
+    wait_any(qtbot, controller.configLoaded, controller.configFailed)
+    assume(qtbot, window, "demo-readonly")
+    window.copy_format("env")
+    pasted = QGuiApplication.clipboard().text()
+    shell = {"PATH": os.environ["PATH"], "HOME": demo_server.env.get("HOME", "/tmp")}
+    code = "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])"
+    result = subprocess.run(
+        ["bash", "-c", pasted + f'\n{sys.executable} -c "{code}"'],
+        capture_output=True,
+        text=True,
+        env=shell,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert ":assumed-role/DynamoDBReadOnly/" in result.stdout

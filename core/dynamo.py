@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -413,14 +413,7 @@ class DynamoDB:
         pages: queue.Queue[ScanPage | BaseException | None] = queue.Queue(maxsize=segments * 2)
 
         def run(segment: int) -> None:
-            opts = ReadOptions(
-                **{
-                    **base.__dict__,
-                    "segment": segment,
-                    "total_segments": segments,
-                    "cancel": cancel,
-                }
-            )
+            opts = replace(base, segment=segment, total_segments=segments, cancel=cancel)
             try:
                 for page in self.scan(table, opts):
                     pages.put(page)

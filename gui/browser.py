@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import threading
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -667,9 +668,7 @@ class BrowserWindow(QMainWindow):
         assert self.db is not None and self.last_read is not None
         table, options, key = self.last_read
         self.cancel_event = threading.Event()
-        read = ReadOptions(
-            **{**options.__dict__, "start_key": start_key, "cancel": self.cancel_event}
-        )
+        read = replace(options, start_key=start_key, cancel=self.cancel_event)
         db = self.db
         settle_heap()  # a long read: keep the collector's full passes short
         self.pages = db.query(table, key, read) if key is not None else db.scan(table, read)
@@ -975,7 +974,7 @@ class BrowserWindow(QMainWindow):
             return
         table, options, key = self.last_read
         self.cancel_event = threading.Event()
-        read = ReadOptions(**{**options.__dict__, "start_key": None, "cancel": self.cancel_event})
+        read = replace(options, start_key=None, cancel=self.cancel_event)
         db, keys, cancel = self.db, self.table.key_names, self.cancel_event
         pages = (
             p.items

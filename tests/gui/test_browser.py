@@ -302,7 +302,8 @@ def demo_window(qtbot, demo_server, monkeypatch, pool, settings):
     return window
 
 
-def open_orders(qtbot, window, profile):
+def browse_orders(qtbot, window, profile):
+    """Assume the demo role, open its browser, and pick the Orders table."""
     assume(qtbot, window, profile)
     browser = window.browse()
     qtbot.addWidget(browser)
@@ -311,6 +312,11 @@ def open_orders(qtbot, window, profile):
         browser.table_list.setCurrentItem(
             browser.table_list.findItems("Orders", Qt.MatchFlag.MatchExactly)[0]
         )
+    return browser
+
+
+def open_orders(qtbot, window, profile):
+    browser = browse_orders(qtbot, window, profile)
     browser.mode.setCurrentText("Query")
     browser.pk_value.setText("C0007")
     browser.sk_operator.setCurrentText("=")
@@ -347,14 +353,7 @@ def test_admin_role_changes_the_order(demo_window, qtbot, monkeypatch):
 
 
 def test_heartbeat_while_loading_the_orders_table(demo_window, qtbot):
-    assume(qtbot, demo_window, "demo-readonly")
-    browser = demo_window.browse()
-    qtbot.addWidget(browser)
-    qtbot.waitUntil(lambda: browser.table_list.count() == 3, timeout=20000)
-    with qtbot.waitSignal(browser.tableDescribed, timeout=20000):
-        browser.table_list.setCurrentItem(
-            browser.table_list.findItems("Orders", Qt.MatchFlag.MatchExactly)[0]
-        )
+    browser = browse_orders(qtbot, demo_window, "demo-readonly")
     browser.page_size.setValue(250)
     run(qtbot, browser)
     with Heartbeat() as heart:

@@ -7,7 +7,8 @@ import re
 import shutil
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from core.errors import ConfigError
@@ -16,6 +17,36 @@ from core.profiles import validate_profile_name
 _HEADER = re.compile(r"^\s*\[\s*([^\]]*?)\s*\]")
 _KEY = re.compile(r"^([^\s=#;\[][^=]*?)\s*=")
 BACKUP_SUFFIX = ".rolecall-backup"
+LOCK_SUFFIX = ".rolecall-lock"
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """One writer at a time for this file, across processes: read, edit and replace happen
+    under an exclusive lock, so two saves never lose each other's edit. POSIX locks the folder
+    itself (nothing left behind in ~/.aws); Windows, which cannot, a small side file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if os.name == "nt":  # pragma: no cover - exercised on Windows only
+            fd = os.open(path.with_name(path.name + LOCK_SUFFIX), os.O_RDWR | os.O_CREAT, 0o600)
+        else:
+            fd = os.open(path.parent, os.O_RDONLY)
+    except (FileExistsError, NotADirectoryError):
+        raise ConfigError(f"cannot write {path}: {path.parent} is not a folder") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        if os.name == "nt":  # pragma: no cover
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def section_title(profile: str) -> str:
@@ -70,21 +101,22 @@ def _read(path: Path) -> list[str]:
 
 
 def _write(path: Path, lines: list[str], mode: int | None = None) -> None:
-    """Atomic replace that keeps the file's mode (or sets `mode`) and leaves one backup."""
+    """Atomic replace that keeps the file's mode (or sets `mode`) and leaves one backup.
+    Any failure (read-only folder, disk full) leaves the original byte for byte."""
     wanted = mode
     data = "".join(lines).encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp: str | None = None
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-        backup = path.with_name(path.name + BACKUP_SUFFIX)
-        shutil.copy2(path, backup)
-        os.chmod(backup, mode & 0o600)
-    except FileNotFoundError:
-        mode = 0o600
-    if wanted is not None:
-        mode = wanted
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+            backup = path.with_name(path.name + BACKUP_SUFFIX)
+            shutil.copy2(path, backup)
+            os.chmod(backup, mode & 0o600)
+        except FileNotFoundError:
+            mode = 0o600
+        if wanted is not None:
+            mode = wanted
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -92,8 +124,11 @@ def _write(path: Path, lines: list[str], mode: int | None = None) -> None:
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        raise ConfigError(
+            f"cannot write {path}: {exc.strerror or exc}; it was left as it was"
+        ) from None
 
 
 def set_profile(
@@ -141,6 +176,19 @@ def _set_section(
     for key, value in values.items():
         if value is not None:
             _check_value(key, value)
+    with _locked(path):
+        _edit_section(path, title, values, rename_to, must_exist, what, mode)
+
+
+def _edit_section(
+    path: Path,
+    title: str,
+    values: Mapping[str, str | None],
+    rename_to: str | None,
+    must_exist: bool,
+    what: str,
+    mode: int | None,
+) -> None:
     lines = _read(path)
     nl = _newline(lines)
     span = _section_span(lines, title)
@@ -196,12 +244,13 @@ def _set_section(
 
 def delete_profile(path: Path, profile: str) -> None:
     """Remove `[profile NAME]` and its settings; the lines around it stay as they were."""
-    lines = _read(path)
-    span = _section_span(lines, section_title(profile))
-    if span is None:
-        raise ConfigError(f"profile '{profile}' is not in {path}")
-    start, end = span
-    # Take the blank line that separated this section from the previous one with it.
-    if start > 0 and not lines[start - 1].strip():
-        start -= 1
-    _write(path, [*lines[:start], *lines[end:]])
+    with _locked(path):
+        lines = _read(path)
+        span = _section_span(lines, section_title(profile))
+        if span is None:
+            raise ConfigError(f"profile '{profile}' is not in {path}")
+        start, end = span
+        # Take the blank line that separated this section from the previous one with it.
+        if start > 0 and not lines[start - 1].strip():
+            start -= 1
+        _write(path, [*lines[:start], *lines[end:]])

@@ -39,7 +39,7 @@ def _locked(path: Path) -> Iterator[None]:
         if os.name == "nt":  # pragma: no cover
             import msvcrt
 
-            msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+            msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # type: ignore[attr-defined]
         else:
             import fcntl
 

@@ -12,7 +12,7 @@ from datetime import timezone
 from typing import Any, Protocol
 
 from core.credentials import Clock, StaticCredentials, TemporaryCredentials, utc_now
-from core.errors import AwsError, ConfigError, MfaRequired, RolecallError
+from core.errors import AwsError, ConfigError, MfaRequired, NoKeyringError, RolecallError
 from core.profiles import (
     CHAINED_MAX_DURATION,
     AwsConfig,
@@ -32,7 +32,8 @@ PARTITION_REGIONS = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "
 
 
 def client_config() -> Any:
-    """Timeouts and retries shared by every AWS client: a dead endpoint fails in about 15 s."""
+    """Timeouts and retries shared by every AWS client: one try and three retries (botocore's
+    max_attempts counts retries), so a dead endpoint fails in about 15 s."""
     from botocore.config import Config
 
     return Config(
@@ -317,12 +318,19 @@ class CachedSessionProvider:
 
     def retrieve(self) -> TemporaryCredentials:
         role = self.provider.role
-        cached = self.cache.get(role.name, role.role_arn)
+        try:
+            cached = self.cache.get(role.name, role.role_arn)
+        except NoKeyringError as exc:  # locked or gone: assume anyway, keep it in memory
+            self.cache.trouble_seen(exc)
+            cached = None
         if cached is not None:
             log.debug("reusing the cached session of %s", role.name)
             return cached
         creds = self.provider.retrieve()
-        self.cache.put(creds)
+        try:
+            self.cache.put(creds)
+        except NoKeyringError as exc:
+            self.cache.trouble_seen(exc)
         return creds
 
 
@@ -333,6 +341,9 @@ _DATA_HINTS = {
     "ExpiredTokenException": "the session has expired: renew it and try again",
     "UnrecognizedClientException": "the session is not valid here: renew it",
     "ProvisionedThroughputExceededException": "the table is throttling: try again shortly",
+    "ThrottlingException": "AWS is throttling these requests: try again shortly",
+    "RequestLimitExceeded": "the account is over its request limit: try again shortly",
+    "InternalServerError": "a failure on the AWS side: try again",
     "ValidationException": "DynamoDB refused the request as written",
 }
 
@@ -343,6 +354,7 @@ _HINTS = {
     "InvalidClientTokenId": "the source access key is not valid: check or replace the keys",
     "SignatureDoesNotMatch": "the source secret key is wrong: check or replace the keys",
     "RegionDisabledException": "STS is not enabled in this region for the account",
+    "Throttling": "STS is throttling these requests: try again shortly",
 }
 
 
@@ -363,6 +375,9 @@ def aws_failure(exc: Exception, doing: str) -> RolecallError:
         if code == "AccessDenied" and "MultiFactorAuthentication" in message:
             hint = "the MFA code was wrong or already used: wait for a new code and try again"
         text = f"{doing} failed: {code}: {message.rstrip('.')}"
+        retried = exc.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
+        if retried:
+            text += f", after {retried + 1} tries"
         return AwsError(text + (f" ({hint})" if hint else ""), code)
     if isinstance(exc, (be.EndpointConnectionError, be.ConnectTimeoutError, be.ReadTimeoutError)):
         url = getattr(exc, "kwargs", {}).get("endpoint_url", "")

@@ -61,7 +61,7 @@ class KeyringStore:
             # The backend's message never holds the value we passed, only what failed.
             raise NoKeyringError(
                 f"the keyring ({self.name}) failed to {what}: {type(exc).__name__}; "
-                "check that it is unlocked, or use --no-cache"
+                "check that it is running and unlocked"
             ) from None
 
     def get(self, key: str) -> str | None:
@@ -138,6 +138,13 @@ class SessionCache:
         self.min_remaining = min_remaining
         self.clock = clock
         self._lock = threading.Lock()
+        self.trouble: str | None = None  # why the last keyring call failed, until one works
+
+    def trouble_seen(self, error: Exception) -> None:
+        """The keyring failed mid-run (locked, or its service went away): say so once."""
+        if self.trouble is None:
+            log.warning("%s; sessions are kept in memory until it answers again", error)
+        self.trouble = str(error)
 
     @staticmethod
     def _key(profile: str) -> str:
@@ -184,6 +191,7 @@ class SessionCache:
         with self._lock:
             self.store.set(self._key(creds.profile), creds.to_json())
             self._save_index([*self._index(), creds.profile])
+            self.trouble = None
 
     def _forget(self, profile: str) -> None:
         self.store.delete(self._key(profile))

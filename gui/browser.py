@@ -300,7 +300,15 @@ class BrowserWindow(QMainWindow):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.hide()
-        outer.addWidget(self.message)
+        self.go_on_button = QPushButton("Go on from here")
+        self.go_on_button.setObjectName("goOnButton")
+        self.go_on_button.setToolTip("Read the next page again, after the last one that arrived")
+        self.go_on_button.hide()
+        failed_row = QHBoxLayout()
+        failed_row.setContentsMargins(12, 4, 12, 4)
+        failed_row.addWidget(self.message, 1)
+        failed_row.addWidget(self.go_on_button, 0, Qt.AlignmentFlag.AlignTop)
+        outer.addLayout(failed_row)
 
         split = QSplitter()
         split.setHandleWidth(1)
@@ -523,6 +531,7 @@ class BrowserWindow(QMainWindow):
         self.edit_button.clicked.connect(self.edit_item)
         self.delete_button.clicked.connect(self.delete_items)
         self.renew_button.clicked.connect(lambda: self.controller.assume(self.profile, fresh=True))
+        self.go_on_button.clicked.connect(self.go_on)
         self.controller.sessions.ticked.connect(self.tick)
         self.controller.sessions.changed.connect(self._session_changed)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.run)
@@ -678,7 +687,15 @@ class BrowserWindow(QMainWindow):
     def _resume(self) -> None:
         """Go on from the last page read, with the renewed session's client."""
         if self.last_read is not None and self.model.more:
+            self.hide_message()
             self._start_read(self.model.last_key)
+
+    def go_on(self) -> None:
+        """After a read failed (network, throttling): read again from the page that failed;
+        the rows already loaded stay."""
+        self.hide_message()
+        if self.db is not None and self.pages is None and not self.model.loading:
+            self._resume()
 
     def fetch_next(self) -> None:
         """One more page, on a worker (the view calls this as the person scrolls)."""
@@ -736,11 +753,19 @@ class BrowserWindow(QMainWindow):
         self.model.loading = False
         self.loading_all = False
         self._set_reading(False)
+        self.pages = None  # a read that raised is over; go_on starts again from last_key
         if isinstance(error, Cancelled):
-            self.pages = None
             self._update_status("stopped")
         else:
             self._failed(error)
+            if self.model.more and self.last_read is not None:
+                kept = len(self.model.items)
+                self.message.setText(
+                    f"{self.message.text()}. The {kept:,} rows loaded are kept."
+                    if kept
+                    else self.message.text()
+                )
+                self.go_on_button.setVisible(not self.expired_bar.isVisible())  # renew goes on
         self.readFinished.emit()
 
     def stop(self) -> None:
@@ -1040,6 +1065,7 @@ class BrowserWindow(QMainWindow):
 
     def hide_message(self) -> None:
         self.message.hide()
+        self.go_on_button.hide()
 
 
 def _open(engine: Any, creds: Any) -> tuple[DynamoDB, list[str]]:

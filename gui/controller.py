@@ -30,6 +30,7 @@ class Controller(QObject):
     configLoaded = Signal(object)  # AwsConfig
     configFailed = Signal(str)
     storeReady = Signal(str, bool)  # the keyring's name, and whether sessions outlive the app
+    storeTrouble = Signal(str)  # why the keyring stopped answering; "" once it works again
     busyChanged = Signal(str, bool)  # profile, busy
     assumed = Signal(str)  # profile
     assumeFailed = Signal(str, str)  # profile, message
@@ -224,6 +225,9 @@ class Controller(QObject):
         self._put(creds)
         self.busyChanged.emit(profile, False)
         self.assumed.emit(profile)
+        cache = self.engine.cache if self.engine is not None else None
+        if cache is not None and self.persistent:
+            self.storeTrouble.emit(cache.trouble or "")
 
     def _failed(self, profile: str, error: BaseException, had_code: bool) -> None:
         self._ops.pop(profile, None)

@@ -35,6 +35,7 @@ from gui import theme
 from gui.clipboard import SecretClipboard
 from gui.controller import Controller
 from gui.dialogs import Ask, PreferencesDialog
+from gui.idle import IdleLock
 from gui.models import PROFILE, ROLE, RoleFilter, RoleModel, SessionModel
 from gui.settings import Settings
 from gui.widgets import ExpiryRing, RoleDelegate, SessionDelegate, badges_for
@@ -119,6 +120,10 @@ class MainWindow(QMainWindow):
         self.sessions.refresh_before = timedelta(minutes=settings.get("refresh_minutes"))
         self.sessions.mfa_warn_before = timedelta(minutes=settings.get("mfa_warn_minutes"))
         self.clipboard = SecretClipboard(settings.get("clipboard_timeout"), self)
+        self.idle = IdleLock(settings.get("lock_minutes"), parent=self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
         self._build()
         self._connect()
         self.tray = self._make_tray()
@@ -459,6 +464,7 @@ class MainWindow(QMainWindow):
         c.configLoaded.connect(self.load_config)
         c.configFailed.connect(self.config_failed)
         c.storeReady.connect(self.store_ready)
+        c.storeTrouble.connect(self.store_trouble)
         c.busyChanged.connect(self.busy_changed)
         c.assumed.connect(self.assumed)
         c.assumeFailed.connect(self.assume_failed)
@@ -469,6 +475,8 @@ class MainWindow(QMainWindow):
         c.consoleFailed.connect(self.show_error)
         c.endpointChanged.connect(self._endpoint_changed)
         self.sessions.ticked.connect(self.tick)
+        self.sessions.ticked.connect(self.idle.check)
+        self.idle.locked.connect(self.lock)
         self.sessions.changed.connect(self.refresh_detail)
         self.sessions.refreshDue.connect(
             lambda p: c.assume(p, fresh=True, duration=self._duration())
@@ -545,6 +553,17 @@ class MainWindow(QMainWindow):
                 "and will not be kept after Rolecall closes."
             )
             self.banner.show()
+
+    def store_trouble(self, message: str) -> None:
+        """The keyring went away or locked while running: sessions go on, in memory only."""
+        if message:
+            self.banner.setText(
+                f"{message[0].upper()}{message[1:]}. New sessions are kept in memory only "
+                "until the keyring answers again; nothing was lost."
+            )
+            self.banner.show()
+        elif self.controller.persistent and not self.demo:
+            self.banner.hide()
 
     def filter(self, text: str) -> None:
         self.proxy.set_text(text)
@@ -660,6 +679,15 @@ class MainWindow(QMainWindow):
         creds = self.sessions.get(self.current) if self.current else None
         if creds is not None:
             self._show_keys(creds)
+
+    def lock(self, minutes: int) -> None:
+        """Nobody has used Rolecall for a while: hide what was revealed, clear our clipboard."""
+        self.reveal_button.setChecked(False)
+        self.set_revealed(False)
+        self.clipboard.clear()
+        self.statusBar().showMessage(
+            f"Secrets hidden after {minutes} min without use (Preferences)", 0
+        )
 
     def tick(self) -> None:
         """Every second: the countdown, its colour and ring; the list repaints its own times."""
@@ -897,6 +925,7 @@ class MainWindow(QMainWindow):
         dialog = PreferencesDialog(self.settings, self)
         if dialog.exec():
             self.clipboard.timeout = self.settings.get("clipboard_timeout")
+            self.idle.minutes = self.settings.get("lock_minutes")
             self.sessions.refresh_before = timedelta(minutes=self.settings.get("refresh_minutes"))
             self.sessions.mfa_warn_before = timedelta(minutes=self.settings.get("mfa_warn_minutes"))
             app = QApplication.instance()

@@ -121,20 +121,33 @@ class SecretService:
 
 
 def _start_secret_service(tmp: Path) -> tuple[SecretService, list[subprocess.Popen]]:
-    dbus = subprocess.Popen(
-        ["dbus-daemon", "--session", "--nofork", "--print-address=1", "--nopidfile"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    address = dbus.stdout.readline().strip()  # type: ignore[union-attr]
+    """A D-Bus session and a gnome-keyring of their own, everything under `tmp` (a daemon
+    that saw another runtime dir would look for, and defer to, a daemon there)."""
     env = dict(
         os.environ,
-        DBUS_SESSION_BUS_ADDRESS=address,
         HOME=str(tmp),
         XDG_DATA_HOME=str(tmp / "data"),
         XDG_RUNTIME_DIR=str(tmp / "run"),
     )
     (tmp / "run").mkdir(mode=0o700)
+    # A session bus without service activation: nothing can start a second keyring daemon
+    # (racing ours for the same files) or a password prompter while ours starts.
+    bus_config = tmp / "bus.conf"
+    bus_config.write_text(
+        "<!DOCTYPE busconfig PUBLIC '-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN'"
+        " 'http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd'>"
+        f"<busconfig><type>session</type><listen>unix:dir={tmp / 'run'}</listen>"
+        "<policy context='default'><allow send_destination='*' eavesdrop='true'/>"
+        "<allow eavesdrop='true'/><allow own='*'/></policy></busconfig>"
+    )
+    dbus = subprocess.Popen(
+        ["dbus-daemon", f"--config-file={bus_config}", "--nofork", "--print-address=1"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    address = dbus.stdout.readline().strip()  # type: ignore[union-attr]
+    env["DBUS_SESSION_BUS_ADDRESS"] = address
     daemon = subprocess.Popen(
         ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
         stdin=subprocess.PIPE,

@@ -4,7 +4,8 @@ The function's own role needs only sts:AssumeRole; the role it assumes (ROLE_ARN
 DynamoDB permission. Handler string: `core.lambda_handler.lambda_handler`.
 
 Environment: ROLE_ARN, TABLE_NAME, and optionally EXTERNAL_ID and ROLE_SESSION_NAME
-(default LambdaSession). Event: {"key": {"id": "123"}} (the key as plain JSON).
+(default LambdaSession). Event: {"key": {"id": "123"}} (the key as plain JSON), or an API
+Gateway / function URL event whose body is that JSON.
 """
 
 from __future__ import annotations
@@ -75,6 +76,11 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     except LookupError as exc:
         log.error("configuration error: %s", exc)
         return _response(500, {"message": str(exc)})
+    if isinstance(event, dict) and isinstance(event.get("body"), str) and "key" not in event:
+        try:  # behind API Gateway or a function URL: the key comes in the JSON body
+            event = json.loads(event["body"])
+        except ValueError:
+            return _response(400, {"message": 'the body is not JSON: send {"key": {...}}'})
     if not isinstance(event, dict) or not isinstance(event.get("key"), dict) or not event["key"]:
         return _response(400, {"message": 'the event needs a key, e.g. {"key": {"id": "123"}}'})
     try:
@@ -96,6 +102,9 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
             return _response(403, {"message": f"access denied: {action}", "action": action})
         if exc.code == "ValidationException":
             return _response(400, {"message": str(exc)})
+        if exc.code == "ResourceNotFoundException":  # the function's TABLE_NAME is wrong
+            log.error("configuration error: %s", exc)
+            return _response(500, {"message": str(exc)})
         log.error("AWS failure at %s: %s", step, exc)
         return _response(502, {"message": str(exc)})
     except RolecallError as exc:

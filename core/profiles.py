@@ -23,7 +23,7 @@ MFA_SERIAL = re.compile(
 )
 SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
 EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
-MFA_CODE = re.compile(r"^\d{6}$")
+MFA_CODE = re.compile(r"^[0-9]{6}$")  # \d would take other scripts' digits too
 REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 PROFILE_NAME = re.compile(r"^[\w+=,.@:/-]{1,128}$")
 
@@ -178,6 +178,7 @@ def read_full_config() -> dict:
 
 def _parse_reason(path: Path) -> str:
     """botocore only says that parsing failed; configparser says where and why."""
+    import ast
     import configparser
 
     try:
@@ -188,6 +189,16 @@ def _parse_reason(path: Path) -> str:
         return f"cannot read {path}: {exc.strerror or exc}"
     try:
         configparser.RawConfigParser().read_string(text, source=str(path))
+    except configparser.DuplicateSectionError as exc:
+        return f"{path}, line {exc.lineno}: the section [{exc.section}] appears twice"
+    except configparser.DuplicateOptionError as exc:
+        return f"{path}, line {exc.lineno}: '{exc.option}' is set twice in [{exc.section}]"
+    except configparser.MissingSectionHeaderError as exc:
+        return f"{path}, line {exc.lineno}: '{exc.line.strip()}' comes before any [section] header"
+    except configparser.ParsingError as exc:
+        lineno, shown = exc.errors[0]  # configparser keeps repr(line)
+        line = ast.literal_eval(shown) if shown[:1] in "'\"" else shown
+        return f"{path}, line {lineno}: '{line.strip()}' is not a [section] or a 'key = value'"
     except configparser.Error as exc:
         return " ".join(str(exc).split())
     return f"{path} is not in INI format"
@@ -365,7 +376,8 @@ def resolve_chain(
 
 
 def validate_mfa_code(code: str) -> str:
-    code = code.strip()
+    """Six digits; the grouping authenticator apps show ("123 456", "123-456") is dropped."""
+    code = re.sub(r"(?<=[0-9])[ -](?=[0-9])", "", code.strip())
     if not MFA_CODE.match(code):
         raise ConfigError("the MFA code must be exactly 6 digits")
     return code

@@ -76,8 +76,10 @@ class MfaDialog(QDialog):
         self.field.setAccessibleName("MFA code")
         self.field.setToolTip("The 6-digit code your MFA device shows now")
         self.field.setPlaceholderText("123456")
-        self.field.setMaxLength(6)
-        self.field.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,6}")))
+        # digits only, up to six; a pasted "123 456" or "123-456" (as apps show it) is fine
+        self.field.setValidator(
+            QRegularExpressionValidator(QRegularExpression(r"([0-9][ -]?){0,5}[0-9]?"))
+        )
         self.field.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setMinimumWidth(400)
         layout.addWidget(self.field)
@@ -93,14 +95,14 @@ class MfaDialog(QDialog):
         self.field.setFocus()
 
     def _changed(self, text: str) -> None:
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(len(text) == 6)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(len(self.code()) == 6)
 
     def accept(self) -> None:
-        if len(self.field.text()) == 6:
+        if len(self.code()) == 6:
             super().accept()
 
     def code(self) -> str:
-        return self.field.text()
+        return "".join(c for c in self.field.text() if c in "0123456789")
 
 
 FIELDS = [
@@ -247,6 +249,9 @@ class PreferencesDialog(QDialog):
         self.duration = QSpinBox(minimum=0, maximum=43200, singleStep=900, suffix=" s")
         self.duration.setSpecialValueText("the role's own")
         self.duration.setValue(settings.get("session_duration"))
+        self.lock = QSpinBox(minimum=0, maximum=240, suffix=" min")
+        self.lock.setSpecialValueText("never")
+        self.lock.setValue(settings.get("lock_minutes"))
         self.tray = QCheckBox("Start minimised to the tray")
         self.tray.setChecked(settings.get("start_in_tray"))
         self.theme = QComboBox()
@@ -258,6 +263,7 @@ class PreferencesDialog(QDialog):
             ("Refresh sessions with", self.refresh, "refresh_minutes"),
             ("Ask for MFA with", self.warn, "mfa_warn_minutes"),
             ("Session duration", self.duration, "session_duration"),
+            ("Hide secrets when idle for", self.lock, "lock_minutes"),
             ("", self.tray, "start_in_tray"),
             ("Theme", self.theme, "theme"),
         ]
@@ -280,6 +286,7 @@ class PreferencesDialog(QDialog):
         s.set("refresh_minutes", self.refresh.value())
         s.set("mfa_warn_minutes", self.warn.value())
         s.set("session_duration", self.duration.value())
+        s.set("lock_minutes", self.lock.value())
         s.set("start_in_tray", self.tray.isChecked())
         s.set("theme", self.theme.currentText())
         super().accept()

@@ -5,21 +5,25 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from typing import Any
 
 MASK = "****"
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
 
-# Second layer, for secrets we never saw ourselves (botocore's debug dumps of STS answers).
+# Second layer, for secrets we never saw ourselves (botocore's debug dumps of STS answers),
+# and for MFA codes: six digits are too short to mask wherever they appear (account ids), so
+# they are masked where they are named (TokenCode=..., 'TokenCode': '...').
 _PATTERNS = [
     re.compile(
         r"(?i)(<(?:SecretAccessKey|SessionToken|SecretKey)>)[^<]*(</)",
     ),
     re.compile(
         r"(?i)([\"']?(?:SecretAccessKey|SessionToken|aws_secret_access_key|aws_session_token|"
-        r"secret_key|token|sessionKey|sessionToken|SigninToken|X-Amz-Security-Token)[\"']?"
-        r"\s*[:=]\s*[\"']?)([A-Za-z0-9/+=%_\-]{8,})"
+        r"secret_key|token|sessionKey|sessionToken|SigninToken|X-Amz-Security-Token|"
+        r"TokenCode)[\"']?"
+        r"\s*[:=]\s*[\"']?)([A-Za-z0-9/+=%_\-]{6,})"
     ),
     re.compile(r"(?i)(x-amz-security-token['\"]?\s*[:,]\s*b?['\"]?)([^'\"\s,}]+)"),
     re.compile(r"(Signature=)[0-9a-f]{16,}"),
@@ -71,10 +75,34 @@ def quiet_aws_loggers(level: int = logging.INFO) -> None:
 
 
 def redact_handlers(logger: logging.Logger | None = None) -> None:
-    """Put the redacting filter on every handler of a logger (the root by default)."""
+    """Put the redacting filter on every handler of a logger (the root by default), and mask
+    every record as it is made, so handlers added later (a test's, a crash reporter's) and
+    anything holding on to records never see a secret either."""
     for handler in (logger or logging.getLogger()).handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
             handler.addFilter(RedactingFilter())
+    install_record_factory()
+
+
+_make_record = logging.getLogRecordFactory()
+_masking = RedactingFilter()
+
+
+def _masked_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    record = _make_record(*args, **kwargs)
+    try:
+        _masking.filter(record)
+    except Exception:  # noqa: BLE001 - a message that does not format: keep none of it
+        record.msg, record.args = f"(unformattable message from {record.name})", None
+    return record
+
+
+def install_record_factory() -> None:
+    """Records are only made for enabled levels, so this costs nothing for quiet loggers."""
+    if logging.getLogRecordFactory() is not _masked_record:
+        global _make_record
+        _make_record = logging.getLogRecordFactory()
+        logging.setLogRecordFactory(_masked_record)
 
 
 def configure_logging(verbosity: int, stream=None) -> logging.Handler:
@@ -86,4 +114,5 @@ def configure_logging(verbosity: int, stream=None) -> logging.Handler:
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbosity >= 1 else logging.WARNING)
     quiet_aws_loggers(max(logging.DEBUG if verbosity >= 2 else logging.INFO, root.level))
+    install_record_factory()
     return handler

@@ -15,9 +15,29 @@ from gui.mainwindow import MainWindow, show_later
 from gui.settings import Settings
 
 
+def install_crash_handler() -> None:
+    """An exception nothing caught (a bug): logged with secrets masked, said in one line on
+    stderr; the app goes on. Never a raw traceback that could carry a key."""
+    log = logging.getLogger("rolecall.crash")
+
+    def hook(kind: type[BaseException], error: BaseException, tb: object) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, error, tb)  # type: ignore[arg-type]
+            return
+        log.debug("unexpected failure", exc_info=(kind, error, tb))  # type: ignore[arg-type]
+        message = redact.redact(" ".join(str(error).split()))
+        print(
+            f"rolecall: unexpected {kind.__name__}: {message} (run with -v for details)",
+            file=sys.stderr,
+        )
+
+    sys.excepthook = hook
+
+
 def run(demo: bool = False, exit_when_shown: bool = False, theme_choice: str | None = None) -> int:
     redact.quiet_aws_loggers()
     redact.redact_handlers()
+    install_crash_handler()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Rolecall")

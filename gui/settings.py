@@ -10,6 +10,7 @@ from core.credentials import FORMATS
 
 DEFAULTS: dict[str, Any] = {
     "clipboard_timeout": 30,
+    "lock_minutes": 15,  # hide revealed secrets after this long without input; 0: never
     "copy_format": "env",
     "refresh_minutes": 10,
     "mfa_warn_minutes": 5,

@@ -389,3 +389,26 @@ def test_a_config_changed_by_another_program_is_reloaded(window, qtbot, aws):
     aws.write_config("[profile base]\n")  # fixed: the banner goes, the list follows the file
     qtbot.waitUntil(lambda: not window.config_banner.isVisible(), timeout=10000)
     assert visible_profiles(window) == []
+
+
+def test_secrets_are_hidden_after_the_idle_time(window, qtbot, monkeypatch):
+    now = [1000.0]
+    window.idle.now = lambda: now[0]
+    window.idle.minutes = 15
+    assume(qtbot, window, "reader")
+    creds = window.sessions.get("reader")
+    window.reveal_button.click()
+    window.findChild(object, "copy_env").trigger()
+    assert window.secret_row.field.text() == creds.secret_access_key
+    qtbot.mouseMove(window.tree.viewport())  # input: the idle time starts again from here
+    now[0] += 14 * 60
+    window.sessions.tick()
+    assert window.secret_row.field.text() == creds.secret_access_key  # not yet
+    now[0] += 60
+    window.sessions.tick()
+    assert window.secret_row.field.text() != creds.secret_access_key
+    assert not window.reveal_button.isChecked()
+    assert QGuiApplication.clipboard().text() == ""
+    assert window.statusBar().currentMessage().startswith("Secrets hidden after 15 min")
+    window.reveal_button.click()  # using it again shows them again, on request
+    assert window.secret_row.field.text() == creds.secret_access_key

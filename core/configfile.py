@@ -250,7 +250,8 @@ def delete_profile(path: Path, profile: str) -> None:
         if span is None:
             raise ConfigError(f"profile '{profile}' is not in {path}")
         start, end = span
-        # Take the blank line that separated this section from the previous one with it.
-        if start > 0 and not lines[start - 1].strip():
+        # Take the blank line that separated this section from the previous one with it
+        # (the one an add puts there); a blank line with nothing above it is the file's own.
+        if start > 1 and not lines[start - 1].strip() and lines[start - 2].strip():
             start -= 1
         _write(path, [*lines[:start], *lines[end:]])

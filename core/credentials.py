@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -114,6 +113,12 @@ def environment(creds: TemporaryCredentials, endpoint_url: str | None = None) ->
     return env
 
 
+def sh_quote(value: str) -> str:
+    """Always single-quoted for bash and zsh: shlex.quote leaves `=x` bare, which zsh expands
+    (`=cmd` is the path of cmd), and a base64 value may start with any of its characters."""
+    return "'" + value.replace("'", "'\"'\"'") + "'"
+
+
 def _fish_quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
@@ -135,7 +140,7 @@ def render(creds: TemporaryCredentials, fmt: str, endpoint_url: str | None = Non
     """The credentials as text for one shell or file format (see FORMATS)."""
     env = environment(creds, endpoint_url)
     if fmt == "env":
-        lines = [f"export {k}={shlex.quote(v)}" for k, v in env.items()]
+        lines = [f"export {k}={sh_quote(v)}" for k, v in env.items()]
     elif fmt == "fish":
         lines = [f"set -gx {k} {_fish_quote(v)};" for k, v in env.items()]
     elif fmt == "powershell":

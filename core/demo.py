@@ -423,6 +423,6 @@ def write_files(folder: Path, keys: dict[str, str]) -> None:
 
 
 def shell_exports(demo: Demo) -> str:
-    import shlex
+    from core.credentials import sh_quote
 
-    return "".join(f"export {k}={shlex.quote(v)}\n" for k, v in demo.environment.items())
+    return "".join(f"export {k}={sh_quote(v)}\n" for k, v in demo.environment.items())

@@ -20,7 +20,6 @@ import json
 import logging
 import os
 import secrets
-import shlex
 import threading
 import urllib.parse
 from collections import Counter
@@ -29,7 +28,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from core.credentials import Clock, TemporaryCredentials, utc_now
+from core.credentials import Clock, TemporaryCredentials, sh_quote, utc_now
 from core.errors import AwsError, ConfigError, MfaRequired, RolecallError
 
 log = logging.getLogger(__name__)
@@ -306,7 +305,7 @@ def shell_lines(url: str, token: str, fmt: str = "env", endpoint_url: str | None
         values["AWS_ENDPOINT_URL"] = endpoint_url
     if fmt == "env":
         unset = "unset " + " ".join(SHADOWING) + "\n"
-        return unset + "".join(f"export {k}={shlex.quote(v)}\n" for k, v in values.items())
+        return unset + "".join(f"export {k}={sh_quote(v)}\n" for k, v in values.items())
     if fmt == "fish":
         unset = "".join(f"set -e {n};\n" for n in SHADOWING)
         return unset + "".join(f"set -gx {k} '{v}';\n" for k, v in values.items())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -212,7 +213,7 @@ def test_two_hundred_concurrent_requests_are_all_answered(aws, endpoint, capsys)
 
 def test_shell_lines_unset_what_would_win_over_the_endpoint():
     lines = shell_lines("http://127.0.0.1:5/role", "tok", "env")
-    assert lines.startswith("unset AWS_PROFILE ") and f"export {ENV_TOKEN}=tok" in lines
+    assert lines.startswith("unset AWS_PROFILE ") and f"export {ENV_TOKEN}='tok'" in lines
     assert "set -gx AWS_CONTAINER_CREDENTIALS_FULL_URI 'http://127.0.0.1:5/role';" in shell_lines(
         "http://127.0.0.1:5/role", "tok", "fish"
     )
@@ -242,11 +243,14 @@ def test_serve_shell_env_and_use_from_terminals(aws, tmp_path):
         assert oct((run / "rolecall" / "endpoint.json").stat().st_mode & 0o777) == "0o600"
         lines = run_cli("shell-env", env=env)
         assert lines.returncode == 0 and lines.stdout == printed
-        exported = dict(
-            line.removeprefix("export ").split("=", 1)
-            for line in lines.stdout.splitlines()
-            if line.startswith("export")
-        )
+        exported = {
+            name: shlex.split(value)[0]
+            for name, value in (
+                line.removeprefix("export ").split("=", 1)
+                for line in lines.stdout.splitlines()
+                if line.startswith("export")
+            )
+        }
         assert exported[ENV_URI] == info["url"] + "/role"
         assert "/Reader/" in boto3_caller(aws, exported[ENV_URI], exported[ENV_TOKEN])
         switched = run_cli("use", "partner", env=env)

@@ -61,7 +61,9 @@ def _failing(code: int, text: str):
 def test_a_failed_save_leaves_the_file_as_it_was_and_says_why(
     tmp_path, monkeypatch, step, target, code, text, what, write
 ):
-    path = tmp_path / "config"
+    folder = tmp_path / "aws"
+    folder.mkdir()
+    path = folder / "config"
     path.write_bytes(ORIGINAL)
     module, name = target.split(".")
     monkeypatch.setattr(getattr(configfile, module), name, _failing(code, text))
@@ -70,7 +72,7 @@ def test_a_failed_save_leaves_the_file_as_it_was_and_says_why(
     monkeypatch.undo()
     assert str(caught.value) == f"cannot write {path}: {text}; it was left as it was"
     assert path.read_bytes() == ORIGINAL
-    leftovers = {p.name for p in tmp_path.iterdir()} - {"config", "config" + BACKUP_SUFFIX}
+    leftovers = {p.name for p in folder.iterdir()} - {"config", "config" + BACKUP_SUFFIX}
     assert not leftovers
     # and the next save, with the disk back, works
     set_profile(path, "reader", {"output": "json"})

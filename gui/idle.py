@@ -1,5 +1,9 @@
 """Lock after a quiet spell, as password managers do: revealed secrets are hidden again and
-our clipboard is cleared once nobody has touched Rolecall for a while."""
+our clipboard is cleared once nobody has touched Rolecall for a while.
+
+Input is only watched while there is something to hide (a revealed secret, our keys on the
+clipboard): an app-wide event filter runs Python for every event Qt delivers, which would
+slow every repaint and scroll for nothing the rest of the time."""
 
 from __future__ import annotations
 
@@ -7,42 +11,62 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtWidgets import QApplication
 
-_INPUT = {
-    QEvent.Type.KeyPress,
-    QEvent.Type.MouseButtonPress,
-    QEvent.Type.MouseMove,
-    QEvent.Type.Wheel,
-    QEvent.Type.TouchBegin,
-}
+_INPUT: set[QEvent.Type] = set()  # filled on first use: QEvent.Type is a big enum to build
+
+
+def _input_events() -> set[QEvent.Type]:
+    if not _INPUT:
+        T = QEvent.Type  # noqa: N806
+        _INPUT.update({T.KeyPress, T.MouseButtonPress, T.MouseMove, T.Wheel, T.TouchBegin})
+    return _INPUT
 
 
 class IdleLock(QObject):
-    """Watches input to the whole app; `check()` (called each second) locks once idle."""
+    """`arm()` when a secret is out; `check()` (each second) locks once idle, or disarms when
+    nothing is out any more."""
 
     locked = Signal(int)  # minutes idle
 
     def __init__(
         self,
         minutes: int,
+        exposed: Callable[[], bool],
         now: Callable[[], float] = time.monotonic,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.minutes = minutes  # 0: never
+        self.exposed = exposed
         self.now = now
         self.last_input = now()
-        self.is_locked = False
+        self.armed = False
+
+    def arm(self) -> None:
+        self.last_input = self.now()
+        app = QApplication.instance()
+        if not self.armed and self.minutes > 0 and app is not None:
+            _input_events()
+            app.installEventFilter(self)
+            self.armed = True
+
+    def disarm(self) -> None:
+        app = QApplication.instance()
+        if self.armed and app is not None:
+            app.removeEventFilter(self)
+        self.armed = False
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() in _INPUT:
             self.last_input = self.now()
-            self.is_locked = False
         return False
 
     def check(self) -> None:
-        if self.minutes <= 0 or self.is_locked:
+        if not self.armed:
             return
-        if self.now() - self.last_input >= self.minutes * 60:
-            self.is_locked = True
+        if not self.exposed():
+            self.disarm()
+        elif self.now() - self.last_input >= self.minutes * 60:
+            self.disarm()
             self.locked.emit(self.minutes)

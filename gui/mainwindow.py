@@ -34,8 +34,10 @@ from core.profiles import AwsConfig, RoleProfile
 from gui import theme
 from gui.clipboard import SecretClipboard
 from gui.controller import Controller
-from gui.dialogs import Ask, PreferencesDialog
 from gui.idle import IdleLock
+
+# gui.dialogs (and the browser, the terminals panel) are imported where they are opened:
+# none of them is needed to show the roles, and start-up time is measured (tests/bench).
 from gui.models import PROFILE, ROLE, RoleFilter, RoleModel, SessionModel
 from gui.settings import Settings
 from gui.widgets import ExpiryRing, RoleDelegate, SessionDelegate, badges_for
@@ -120,10 +122,11 @@ class MainWindow(QMainWindow):
         self.sessions.refresh_before = timedelta(minutes=settings.get("refresh_minutes"))
         self.sessions.mfa_warn_before = timedelta(minutes=settings.get("mfa_warn_minutes"))
         self.clipboard = SecretClipboard(settings.get("clipboard_timeout"), self)
-        self.idle = IdleLock(settings.get("lock_minutes"), parent=self)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.idle)
+        self.idle = IdleLock(
+            settings.get("lock_minutes"),
+            lambda: self.revealed or self.clipboard.holds_ours(),
+            parent=self,
+        )
         self._build()
         self._connect()
         self.tray = self._make_tray()
@@ -676,6 +679,8 @@ class MainWindow(QMainWindow):
 
     def set_revealed(self, on: bool) -> None:
         self.revealed = on
+        if on:
+            self.idle.arm()
         creds = self.sessions.get(self.current) if self.current else None
         if creds is not None:
             self._show_keys(creds)
@@ -781,6 +786,8 @@ class MainWindow(QMainWindow):
             ),
             role,
         )  # type: ignore[union-attr]
+        from gui.dialogs import Ask
+
         code = Ask.mfa_code(self, mfa_role, message)
         if code:
             self.controller.assume(
@@ -810,6 +817,7 @@ class MainWindow(QMainWindow):
         if not text:
             return
         self.clipboard.copy(text)
+        self.idle.arm()
         self.statusBar().showMessage(f"Copied the {what}", 3000)
 
     def copy_format(self, fmt: str) -> None:
@@ -868,6 +876,8 @@ class MainWindow(QMainWindow):
     def write_credentials(self) -> None:
         if not self.current or self.current not in self.sessions.sessions or not self.config:
             return
+        from gui.dialogs import Ask
+
         name = Ask.text(
             self,
             "Write to credentials file",
@@ -881,6 +891,8 @@ class MainWindow(QMainWindow):
     def add_role(self) -> None:
         if self.config is None:
             return
+        from gui.dialogs import Ask
+
         answer = Ask.role(self, self.config, None)
         if answer:
             name, values = answer
@@ -891,6 +903,8 @@ class MainWindow(QMainWindow):
         role = self.role()
         if role is None or self.config is None:
             return
+        from gui.dialogs import Ask
+
         answer = Ask.role(self, self.config, role, duplicate)
         if not answer:
             return
@@ -908,6 +922,8 @@ class MainWindow(QMainWindow):
         role = self.role()
         if role is None or self.config is None:
             return
+        from gui.dialogs import Ask
+
         if Ask.confirm(
             self,
             "Delete role",
@@ -922,6 +938,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 10000)
 
     def preferences(self) -> None:
+        from gui.dialogs import PreferencesDialog
+
         dialog = PreferencesDialog(self.settings, self)
         if dialog.exec():
             self.clipboard.timeout = self.settings.get("clipboard_timeout")

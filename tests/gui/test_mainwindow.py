@@ -6,7 +6,7 @@ import stat
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QListView, QPushButton, QTreeView
 
@@ -400,7 +400,10 @@ def test_secrets_are_hidden_after_the_idle_time(window, qtbot, monkeypatch):
     window.reveal_button.click()
     window.findChild(object, "copy_env").trigger()
     assert window.secret_row.field.text() == creds.secret_access_key
-    qtbot.mouseMove(window.tree.viewport())  # input: the idle time starts again from here
+    assert window.idle.armed  # input is watched only while a secret is out
+    now[0] += 10 * 60
+    qtbot.mouseMove(window.tree.viewport(), QPoint(5, 5))  # input: the idle time starts again
+    qtbot.mouseMove(window.tree.viewport(), QPoint(9, 9))
     now[0] += 14 * 60
     window.sessions.tick()
     assert window.secret_row.field.text() == creds.secret_access_key  # not yet
@@ -410,5 +413,9 @@ def test_secrets_are_hidden_after_the_idle_time(window, qtbot, monkeypatch):
     assert not window.reveal_button.isChecked()
     assert QGuiApplication.clipboard().text() == ""
     assert window.statusBar().currentMessage().startswith("Secrets hidden after 15 min")
+    assert not window.idle.armed
     window.reveal_button.click()  # using it again shows them again, on request
     assert window.secret_row.field.text() == creds.secret_access_key
+    window.reveal_button.click()
+    window.sessions.tick()
+    assert not window.idle.armed  # nothing out any more: no watching

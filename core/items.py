@@ -391,6 +391,11 @@ def _binary_hook(obj: dict[str, Any]) -> Any:
     return obj
 
 
+def from_wire(value: dict[str, Any]) -> Item:
+    """An item or key as DynamoDB sends it (binary as base64 text) as botocore gives it."""
+    return json.loads(json.dumps(value), object_hook=_binary_hook)
+
+
 def _b64_default(value: Any) -> str:
     if isinstance(value, (bytes, bytearray)):
         return base64.b64encode(value).decode("ascii")
@@ -484,9 +489,15 @@ class EncodedItems(Sequence[Item]):
     """A page's items encoded for CompactItems ahead of time, so that a worker thread does
     the encoding and the GUI thread only appends strings."""
 
-    def __init__(self, items: Sequence[Item]) -> None:
-        self.rows = [CompactItems._encode(item) for item in items]
+    def __init__(self, items: Sequence[Item], rows: list[str] | None = None) -> None:
+        self.rows = [CompactItems._encode(item) for item in items] if rows is None else rows
         self.names = list(dict.fromkeys(name for item in items for name in item))
+
+    @classmethod
+    def from_wire(cls, items: Sequence[dict[str, Any]]) -> EncodedItems:
+        """Items as DynamoDB sent them (binary still base64): that is already the row form."""
+        dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+        return cls(items, [dumps(item) for item in items])
 
     def __len__(self) -> int:
         return len(self.rows)

@@ -1069,7 +1069,7 @@ class BrowserWindow(QMainWindow):
 
 
 def _open(engine: Any, creds: Any) -> tuple[DynamoDB, list[str]]:
-    db = DynamoDB(engine.boto3_session(creds))
+    db = DynamoDB(engine.boto3_session(creds), encoded_pages=True)
     return db, db.list_tables()
 
 

@@ -233,6 +233,6 @@ class ItemsSorter(QSortFilterProxyModel):
 
 def prepared(page: ScanPage | None) -> ScanPage | None:
     """The page with its items encoded for the model: call it on the worker thread."""
-    if page is not None and page.items:
+    if page is not None and page.items and not isinstance(page.items, EncodedItems):
         page.items = EncodedItems(page.items)  # type: ignore[assignment]
     return page

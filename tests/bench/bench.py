@@ -332,7 +332,11 @@ def dynamodb(endpoint: str, items: int, runs: int) -> list[Figure]:
         assert count == items
         return time.perf_counter() - start, first or 0.0
 
-    db = DynamoDB(client=client)
+    # The browser's own client, reading as the browser does (pages kept as sent).
+    db = DynamoDB(
+        client=session.client("dynamodb", config=config, endpoint_url=endpoint),
+        encoded_pages=True,
+    )
     pool = QThreadPool()
 
     def mine() -> tuple[float, float, float, ItemsModel]:

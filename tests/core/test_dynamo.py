@@ -415,3 +415,38 @@ def test_a_whole_scan_streams_to_a_file_and_cancel_leaves_nothing(db, tmp_path):
         export((p.items for p in db.scan(table)), tmp_path / "stopped.csv", "csv", cancel=cancel)
     assert not (tmp_path / "stopped.csv").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["all.jsonl"]
+
+
+@pytest.mark.parametrize("operation", ["scan", "query"])
+def test_pages_kept_as_sent_decode_to_exactly_what_botocore_gives(db, operation):
+    """The browser's reads skip botocore's per-attribute parsing: same items, same keys."""
+    from core.items import EncodedItems
+
+    table = make_table(db, sort_type="B")
+    for i in range(7):
+        db.put(table, {**EVERY_TYPE, "sk": {"B": bytes([0, i, 255])}, "n": {"N": str(i)}})
+    browser_db = DynamoDB(
+        boto3.Session(
+            aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+            aws_secret_access_key="x" * 40,
+            region_name="eu-west-1",
+        ),
+        encoded_pages=True,
+    )
+
+    def read(d):
+        options = ReadOptions(page_size=3)
+        if operation == "query":
+            return list(d.query(table, key_condition("pk", "p"), options))
+        return list(d.scan(table, options))
+
+    plain, encoded = read(db), read(browser_db)
+    assert [p.count for p in encoded] == [p.count for p in plain] == [3, 3, 1]
+    assert [p.last_evaluated_key for p in encoded] == [p.last_evaluated_key for p in plain]
+    assert isinstance(encoded[1].last_evaluated_key["sk"]["B"], bytes)
+    for mine, theirs in zip(encoded, plain, strict=True):
+        assert isinstance(mine.items, EncodedItems)
+        assert [sets_sorted(i) for i in mine.items] == [sets_sorted(i) for i in theirs.items]
+    # and a page that fails is still botocore's error, with its retries
+    with pytest.raises(AwsError, match="ResourceNotFoundException"):
+        list(browser_db.scan("no-such-table"))

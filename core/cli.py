@@ -7,8 +7,6 @@ import json
 import logging
 import os
 import re
-import signal
-import subprocess
 import sys
 import urllib.parse
 from collections.abc import Sequence
@@ -311,6 +309,9 @@ class Cli:
             env.pop(name, None)
         env.update(environment(creds))
         env["ROLECALL_PROFILE"] = creds.profile
+        import signal
+        import subprocess
+
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # the child gets Ctrl-C itself
         try:
             code = subprocess.call(command, env=env)

@@ -428,9 +428,13 @@ class Engine:
         return self._config
 
     def reload(self) -> AwsConfig:
-        self._config = load_config()
+        return self.use(load_config())
+
+    def use(self, config: AwsConfig) -> AwsConfig:
+        """Work from this config from now on (clients made for the old one are dropped)."""
+        self._config = config
         self.factory.clear()
-        return self._config
+        return config
 
     def base_provider(self, role: RoleProfile) -> Provider:
         kind, base = role.base_kind, role.base_profile

@@ -71,25 +71,27 @@ class Controller(QObject):
             lambda e: self.configFailed.emit(sentence(e))
         ).start()
 
-    def _load(self) -> tuple[Any, AwsConfig]:
-        from core.sts import Engine
+    def _load(self) -> AwsConfig:
+        """Only what the role list needs: the engine (boto3's side) comes in _open."""
+        from core.profiles import load_config
 
         if self.demo:
             from core import demo
 
             demo.activate()
-        engine = Engine(clock=self.clock)
-        return engine, engine.reload()
+        return load_config()
 
-    def _loaded(self, result: tuple[Any, AwsConfig]) -> None:
-        self.engine, config = result
+    def _loaded(self, config: AwsConfig) -> None:
         self._set_config(config)
-        Op(self.pool, self._open).on_success(self._opened).on_failure(
+        Op(self.pool, lambda: self._open(config)).on_success(self._opened).on_failure(
             lambda e: self.configFailed.emit(sentence(e))
         ).start()
 
-    def _open(self) -> tuple[Any, bool, dict[str, TemporaryCredentials]]:
+    def _open(self, config: AwsConfig) -> tuple[Any, Any, bool, dict[str, TemporaryCredentials]]:
+        from core.sts import Engine
         from core.vault import KeyStore, MemoryStore, SessionCache, open_keyring
+
+        engine = Engine(config, clock=self.clock)
 
         if self.store_factory is not None:
             store, persistent = self.store_factory(), True
@@ -107,11 +109,14 @@ class Controller(QObject):
             cached = cache.sessions()
         except NoKeyringError:
             cached = {}
-        self.engine.cache, self.engine.keys = cache, KeyStore(store)
-        return store, persistent, cached
+        engine.cache, engine.keys = cache, KeyStore(store)
+        return engine, store, persistent, cached
 
-    def _opened(self, result: tuple[Any, bool, dict[str, TemporaryCredentials]]) -> None:
-        self.store, self.persistent, cached = result
+    def _opened(self, result: tuple[Any, Any, bool, dict[str, TemporaryCredentials]]) -> None:
+        engine, self.store, self.persistent, cached = result
+        if self.config is not None and self.config is not engine.config:
+            engine.use(self.config)  # reloaded while the keyring was opening
+        self.engine = engine
         self.storeReady.emit(self.store.name, self.persistent)
         config = self.config
         for profile, creds in cached.items():
@@ -155,8 +160,14 @@ class Controller(QObject):
 
     def reload(self) -> None:
         if self.engine is None:
-            return
-        Op(self.pool, self.engine.reload).on_success(self._set_config).on_failure(
+            if self.config is None:
+                return
+            from core.profiles import load_config
+
+            work = load_config
+        else:
+            work = self.engine.reload
+        Op(self.pool, work).on_success(self._set_config).on_failure(
             lambda e: self.configFailed.emit(sentence(e))
         ).start()
 

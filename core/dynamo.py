@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import csv
-import gc
 import json
 import os
 import queue
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -268,19 +268,39 @@ _WIRE_PAGE = "RolecallWirePage"
 def _keep_wire_page(
     response_dict: dict[str, Any], customized_response_dict: dict[str, Any], **_: Any
 ) -> None:
-    """botocore's before-parse event: keep a good answer's JSON as sent, and give botocore an
+    """botocore's before-parse event: keep a good answer's items as sent, and give botocore an
     empty body to parse (errors are left to botocore, retries included)."""
     if response_dict.get("status_code") == 200 and response_dict.get("body"):
-        # One C call makes the page's ~100,000 objects; a collection started in the middle of
-        # it would walk them all while holding the GIL (the GUI thread waits): not then.
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            customized_response_dict[_WIRE_PAGE] = json.loads(response_dict["body"])
-        finally:
-            if was_enabled:
-                gc.enable()
+        customized_response_dict[_WIRE_PAGE] = split_page(response_dict["body"].decode("utf-8"))
         response_dict["body"] = b"{}"
+
+
+_ITEMS = re.compile(r'"Items"\s*:\s*\[')
+_BETWEEN = re.compile(r"[\s,]*")
+_decode_one = json.JSONDecoder().raw_decode
+
+
+def split_page(text: str) -> tuple[dict[str, Any], EncodedItems]:
+    """A Scan/Query answer as (everything but the items, the items as their own JSON text).
+
+    Each item is decoded on its own, so no single call holds the GIL for long (one json.loads
+    of a 1 MB page holds it 20-40 ms, and the GUI thread waits that long). `"Items": [` can
+    only be the top-level key: inside an item, quotes in strings are escaped and an attribute
+    value is always an object."""
+    found = _ITEMS.search(text)
+    if found is None:
+        return json.loads(text), EncodedItems.from_rows([], [])
+    at = found.start()
+    rows: list[str] = []
+    names: dict[str, None] = {}
+    i = _BETWEEN.match(text, found.end()).end()  # type: ignore[union-attr]
+    while text[i] != "]":
+        item, end = _decode_one(text, i)
+        rows.append(text[i:end])
+        names.update(dict.fromkeys(item))
+        i = _BETWEEN.match(text, end).end()  # type: ignore[union-attr]
+    rest = json.loads(text[:at] + '"Items":[]' + text[i + 1 :])
+    return rest, EncodedItems.from_rows(rows, list(names))
 
 
 def wire_key(key: dict[str, Any] | None) -> Item | None:
@@ -424,10 +444,10 @@ class DynamoDB:
             if start is not None:
                 request["ExclusiveStartKey"] = start
             answer = self._call(doing, operation, **request)
+            items: Any
             wire = answer.get(_WIRE_PAGE)
             if wire is not None:
-                answer = wire
-                items: Any = EncodedItems.from_wire(answer.get("Items", []))
+                answer, items = wire
                 start = wire_key(answer.get("LastEvaluatedKey"))
             else:
                 items = answer.get("Items", [])

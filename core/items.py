@@ -489,15 +489,16 @@ class EncodedItems(Sequence[Item]):
     """A page's items encoded for CompactItems ahead of time, so that a worker thread does
     the encoding and the GUI thread only appends strings."""
 
-    def __init__(self, items: Sequence[Item], rows: list[str] | None = None) -> None:
-        self.rows = [CompactItems._encode(item) for item in items] if rows is None else rows
+    def __init__(self, items: Sequence[Item]) -> None:
+        self.rows = [CompactItems._encode(item) for item in items]
         self.names = list(dict.fromkeys(name for item in items for name in item))
 
     @classmethod
-    def from_wire(cls, items: Sequence[dict[str, Any]]) -> EncodedItems:
-        """Items as DynamoDB sent them (binary still base64): that is already the row form."""
-        dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-        return cls(items, [dumps(item) for item in items])
+    def from_rows(cls, rows: list[str], names: list[str]) -> EncodedItems:
+        """Items already as JSON text in DynamoDB's form (binary as base64), as sent."""
+        encoded = cls.__new__(cls)
+        encoded.rows, encoded.names = rows, names
+        return encoded
 
     def __len__(self) -> int:
         return len(self.rows)

@@ -450,3 +450,27 @@ def test_pages_kept_as_sent_decode_to_exactly_what_botocore_gives(db, operation)
     # and a page that fails is still botocore's error, with its retries
     with pytest.raises(AwsError, match="ResourceNotFoundException"):
         list(browser_db.scan("no-such-table"))
+
+
+@pytest.mark.parametrize("separators", [(",", ":"), (", ", ": ")])
+def test_a_page_splits_into_its_items_whatever_they_hold(separators):
+    from core.dynamo import split_page
+
+    items = [
+        {"pk": {"S": 'text with "Items":[ inside'}, "Items": {"L": [{"N": "1"}]}},
+        {"pk": {"S": "ünïcode ✓ \\ \n"}, "b": {"B": "AAH/"}, "m": {"M": {"Items": {"S": "x"}}}},
+        {"pk": {"S": "]"}, "Count": {"N": "3"}},
+    ]
+    page = {"Count": 3, "Items": items, "LastEvaluatedKey": {"pk": {"S": "]"}}, "ScannedCount": 9}
+    rest, encoded = split_page(json.dumps(page, separators=separators))
+    assert rest == {
+        "Count": 3,
+        "Items": [],
+        "LastEvaluatedKey": {"pk": {"S": "]"}},
+        "ScannedCount": 9,
+    }
+    assert [json.loads(row) for row in encoded.rows] == items
+    assert encoded.names == ["pk", "Items", "b", "m", "Count"]
+    assert encoded[1]["b"] == {"B": b"\x00\x01\xff"}  # binary decoded as botocore would
+    assert split_page('{"Count": 0, "ScannedCount": 5}')[0] == {"Count": 0, "ScannedCount": 5}
+    assert list(split_page('{"Items": [], "Count": 0}')[1]) == []

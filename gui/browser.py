@@ -1060,7 +1060,7 @@ class BrowserWindow(QMainWindow):
         self.failed.emit(message)
 
     def show_message(self, text: str) -> None:
-        self.message.setText(text)
+        self.message.setText(text[:1].upper() + text[1:])
         self.message.show()
 
     def hide_message(self) -> None:

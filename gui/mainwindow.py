@@ -228,6 +228,7 @@ class MainWindow(QMainWindow):
         self.session_list.setAccessibleName("Active sessions")
         self.session_list.setToolTip("Every active session and its time left")
         self.session_list.setModel(self.session_model)
+        self.session_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.session_list.setItemDelegate(SessionDelegate(self.sessions, self.session_list))
         layout.addWidget(self.session_list, 1)
         return side

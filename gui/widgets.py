@@ -146,7 +146,7 @@ class SessionDelegate(QStyledItemDelegate):
         self.sessions = sessions
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
-        return QSize(option.rect.width(), 40)
+        return QSize(1, 40)  # the list gives each row its full width; never wider
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         profile = index.data(PROFILE)

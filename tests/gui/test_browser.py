@@ -168,7 +168,7 @@ def test_a_query_without_a_key_value_says_what_is_missing(browser, qtbot):
     browser.mode.setCurrentText("Query")
     browser.run()
     assert browser.message.isVisible()
-    assert browser.message.text() == "a query needs a value for the partition key pk"
+    assert browser.message.text() == "A query needs a value for the partition key pk"
 
 
 def test_awkward_types_render_exactly_in_cells_and_the_item_panel(browser, qtbot):

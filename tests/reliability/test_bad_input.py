@@ -572,7 +572,8 @@ def test_dynamodb_input_cases(inputs_browser, qtbot, monkeypatch, action, text, 
     else:
         {"new": browser.new_item, "edit": browser.edit_item}[action]()
     qtbot.waitUntil(lambda: browser.message.isVisible(), timeout=20000)
-    assert message in browser.message.text()
+    shown = browser.message.text()
+    assert not shown[:1].islower() and message[1:] in shown  # a sentence, capitalised
     assert "Traceback" not in browser.message.text()
     assert [dict(i) for i in browser.model.items] == rows
     assert table_items(browser) == stored

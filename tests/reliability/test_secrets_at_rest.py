@@ -100,7 +100,7 @@ def federation(token: str):
         server.server_close()
 
 
-def test_no_secret_is_left_anywhere(fresh, qtbot, monkeypatch, caplog, capfd, aws):
+def test_no_secret_is_left_anywhere(fresh, qtbot, monkeypatch, caplog, capfd, aws, request):
     from core.vault import SessionCache, open_keyring
     from gui.app import install_crash_handler
     from gui.controller import Controller
@@ -143,9 +143,13 @@ def test_no_secret_is_left_anywhere(fresh, qtbot, monkeypatch, caplog, capfd, aw
     caplog.set_level(logging.DEBUG)
     log_file = fresh / ".local/state/rolecall.log"
     log_stream = log_file.open("w")
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # put back after the test
+    levels = {name: logging.getLogger(name).level for name in ("", *redact.AWS_LOGGERS)}
+    request.addfinalizer(  # and the log levels -vv changes (setLevel clears logging's cache)
+        lambda: [logging.getLogger(n).setLevel(level) for n, level in levels.items()]
+    )
     handler = redact.configure_logging(2, stream=log_stream)
     install_crash_handler()
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     table = f"secrets-{uuid.uuid4().hex[:6]}"
     boto3.client(
         "dynamodb",

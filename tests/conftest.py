@@ -160,6 +160,23 @@ def _start_secret_service(tmp: Path) -> tuple[SecretService, list[subprocess.Pop
     return SecretService(address), [daemon, dbus]
 
 
+def wait_for_secret_service(timeout: float = 20) -> None:
+    """Until the unlocked login collection answers on DBUS_SESSION_BUS_ADDRESS (gnome-keyring
+    has no readiness signal, so this is a bounded poll)."""
+    import secretstorage
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with closing(secretstorage.dbus_init()) as connection:
+                if not secretstorage.get_default_collection(connection).is_locked():
+                    return
+        except Exception:  # noqa: BLE001 - the daemon is still starting
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.1)
+
+
 @pytest.fixture(scope="session")
 def secret_service(tmp_path_factory):
     """A real gnome-keyring in a private D-Bus session; CI sets ROLECALL_REQUIRE_KEYRING=1."""
@@ -174,18 +191,7 @@ def secret_service(tmp_path_factory):
     os.environ["DBUS_SESSION_BUS_ADDRESS"] = service.address
     os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.SecretService.Keyring"
     try:
-        import secretstorage
-
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with closing(secretstorage.dbus_init()) as connection:
-                    if not secretstorage.get_default_collection(connection).is_locked():
-                        break
-            except Exception:  # noqa: BLE001 - the daemon is still starting
-                if time.monotonic() > deadline:
-                    raise
-            time.sleep(0.1)
+        wait_for_secret_service()
         yield service
     finally:
         for proc in procs:

@@ -6,7 +6,6 @@ loaded rows, config and sessions are intact."""
 from __future__ import annotations
 
 import signal
-import time
 import uuid
 from contextlib import closing
 
@@ -18,7 +17,7 @@ from PySide6.QtWidgets import QPushButton
 from core.dynamo import DynamoDB, ReadOptions
 from core.errors import AwsError
 from core.sts import Engine
-from tests.conftest import BASE_KEY_ID, _start_secret_service
+from tests.conftest import BASE_KEY_ID, _start_secret_service, wait_for_secret_service
 from tests.gui.conftest import wait_any
 from tests.gui.test_mainwindow import assume
 from tests.helpers.faultproxy import (
@@ -252,16 +251,7 @@ def own_keyring(tmp_path, monkeypatch, secret_service):
     home.mkdir()
     service, procs = _start_secret_service(home)
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", service.address)
-    deadline = time.monotonic() + 20
-    while True:  # gnome-keyring has no readiness signal: poll, with a deadline
-        try:
-            with closing(secretstorage.dbus_init()) as connection:
-                if not secretstorage.get_default_collection(connection).is_locked():
-                    break
-        except Exception:  # noqa: BLE001 - still starting
-            if time.monotonic() > deadline:
-                raise
-        time.sleep(0.1)
+    wait_for_secret_service()
     keyring.core.init_backend()
     vault.reset_probe()
 

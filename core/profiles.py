@@ -139,7 +139,7 @@ def env_region(env: Mapping[str, str] | None = None) -> str | None:
     return env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None
 
 
-def read_full_config() -> dict:
+def read_full_config(env: Mapping[str, str] | None = None) -> dict:
     """botocore's merged view of the config and credentials files, as the AWS CLI sees it.
 
     This is what botocore's `Session().full_config` does, with the same configloader calls,
@@ -147,7 +147,7 @@ def read_full_config() -> dict:
     import botocore.configloader
     import botocore.exceptions
 
-    config_file, creds_file = config_paths()
+    config_file, creds_file = config_paths(env)
     for path in (config_file, creds_file):
         # botocore silently skips a file it cannot open; the person should hear about it.
         if path.exists() and (not path.is_file() or not os.access(path, os.R_OK)):
@@ -211,7 +211,7 @@ def _first_line(exc: Exception) -> str:
 def load_config(env: Mapping[str, str] | None = None) -> AwsConfig:
     """Read every profile and build the roles, each with its chain and its problems."""
     env = os.environ if env is None else env
-    full = read_full_config()
+    full = read_full_config(env)
     config_file, creds_file = config_paths(env)
     raw: dict[str, dict[str, str]] = full.get("profiles", {})
     profiles: dict[str, dict[str, str]] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 
 import pytest
@@ -74,7 +75,10 @@ def test_adding_a_profile_appends_it_and_leaves_the_rest(config):
     assert text[len(ORIGINAL) :] == (
         "\n[profile new]\nrole_arn = arn:aws:iam::123456789012:role/N\nsource_profile = base\n"
     )
-    assert load_config_from(config).role("new").source_profile == "base"
+    assert (
+        load_config({**os.environ, "AWS_CONFIG_FILE": str(config)}).role("new").source_profile
+        == "base"
+    )
 
 
 def test_deleting_a_profile_keeps_the_comment_that_leads_the_next_one(config):
@@ -146,20 +150,6 @@ def test_deleting_a_profile_that_is_not_there_says_so(config):
     with pytest.raises(ConfigError, match="'ghost' is not in"):
         delete_profile(config, "ghost")
     assert config.read_text() == ORIGINAL
-
-
-def load_config_from(path):
-    import os
-
-    old = os.environ.get("AWS_CONFIG_FILE")
-    os.environ["AWS_CONFIG_FILE"] = str(path)
-    try:
-        return load_config()
-    finally:
-        if old is None:
-            del os.environ["AWS_CONFIG_FILE"]
-        else:
-            os.environ["AWS_CONFIG_FILE"] = old
 
 
 names = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True)

@@ -131,21 +131,9 @@ def test_two_processes_saving_at_once_both_keep_every_change(tmp_path):
         proc.stdout.close()
     text = path.read_text()
     assert text.startswith(ORIGINAL.decode())
-    config = _load(path)
+    config = load_config({**os.environ, "AWS_CONFIG_FILE": str(path)})
     for who in ("left", "right"):
         for i in range(count):
             assert config.profiles[f"{who}-{i}"]["output"] == who
     assert config.profiles["shared"] == {"x_left": str(count - 1), "x_right": str(count - 1)}
     assert text.count("[profile shared]") == 1
-
-
-def _load(path):
-    old = os.environ.get("AWS_CONFIG_FILE")
-    os.environ["AWS_CONFIG_FILE"] = str(path)
-    try:
-        return load_config()
-    finally:
-        if old is None:
-            del os.environ["AWS_CONFIG_FILE"]
-        else:
-            os.environ["AWS_CONFIG_FILE"] = old

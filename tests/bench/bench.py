@@ -460,18 +460,9 @@ def moto_process() -> tuple[subprocess.Popen[bytes], str]:
 
 def seed_table(table: str, items: int, client: object) -> None:
     """Fill a table with a seeded generator, 25 items a request."""
-    client.create_table(  # type: ignore[attr-defined]
-        TableName=table,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "N"},
-        ],
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-    )
+    from tests.helpers.dynamo import create_table
+
+    create_table(client, table, {"pk": "S", "sk": "N"})
     rng = random.Random(11)  # noqa: S311 - sample data
 
     def item(i: int) -> dict[str, object]:

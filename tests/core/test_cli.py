@@ -216,28 +216,11 @@ def test_a_real_sdk_process_uses_rolecall_as_credential_process(aws, tmp_path):
 
 
 def test_console_print_builds_the_federation_url(aws):
-    import http.server
-    import threading
     import urllib.parse
 
-    seen = []
+    from tests.helpers.federation import federation
 
-    class Federation(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            seen.append(urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query))
-            body = b'{"SigninToken": "tok-123456789"}'
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Federation)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    federation = f"http://127.0.0.1:{server.server_port}/federation"
-    try:
+    with federation("tok-123456789") as (url, seen):
         result = run_cli(
             "console",
             "reader",
@@ -245,11 +228,8 @@ def test_console_print_builds_the_federation_url(aws):
             "--no-cache",
             "--duration",
             "3600",
-            env=aws.env(ROLECALL_FEDERATION_URL=federation),
+            env=aws.env(ROLECALL_FEDERATION_URL=url),
         )
-    finally:
-        server.shutdown()
-        server.server_close()
     assert result.returncode == 0, result.stderr
     session = json.loads(seen[0]["Session"][0])
     assert seen[0]["Action"] == ["getSigninToken"] and seen[0]["SessionDuration"] == ["3600"]

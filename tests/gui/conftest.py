@@ -143,3 +143,19 @@ class Heartbeat:
     @property
     def worst_ms(self) -> float:
         return max(self.gaps) * 1000
+
+
+def open_table(qtbot, window, table: str):
+    """Open the DynamoDB browser of the selected role's session and pick a table (described)."""
+    from PySide6.QtCore import Qt
+
+    browser = window.browse()
+    qtbot.addWidget(browser)
+    qtbot.waitUntil(
+        lambda: bool(browser.table_list.findItems(table, Qt.MatchFlag.MatchExactly)), timeout=20000
+    )
+    with qtbot.waitSignal(browser.tableDescribed, timeout=20000):
+        browser.table_list.setCurrentItem(
+            browser.table_list.findItems(table, Qt.MatchFlag.MatchExactly)[0]
+        )
+    return browser

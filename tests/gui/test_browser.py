@@ -7,7 +7,6 @@ import json
 import uuid
 from datetime import datetime, timezone
 
-import boto3
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QPlainTextEdit, QPushButton, QTableView, QToolButton
@@ -15,8 +14,9 @@ from PySide6.QtWidgets import QListWidget, QPlainTextEdit, QPushButton, QTableVi
 from core.items import from_plain_json
 from gui.browser import BrowserAsk
 from gui.items_model import ItemsModel
-from tests.gui.conftest import Heartbeat, wait_any
+from tests.gui.conftest import Heartbeat, open_table, wait_any
 from tests.gui.test_mainwindow import assume
+from tests.helpers.dynamo import create_table, dynamodb_client
 
 AWKWARD = {
     "pk": {"S": "p"},
@@ -33,25 +33,12 @@ AWKWARD = {
 @pytest.fixture
 def table(aws):
     """A table with a numeric sort key, a GSI and 30 items (one of every awkward type)."""
-    client = boto3.client(
-        "dynamodb",
-        region_name="eu-west-1",
-        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-        aws_secret_access_key="x" * 40,
-    )
-    name = f"Browse-{uuid.uuid4().hex[:8]}"
-    client.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "N"},
-            {"AttributeName": "status", "AttributeType": "S"},
-        ],
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
+    client = dynamodb_client()
+    name = create_table(
+        client,
+        f"Browse-{uuid.uuid4().hex[:8]}",
+        {"pk": "S", "sk": "N"},
+        {"status": "S"},
         GlobalSecondaryIndexes=[
             {
                 "IndexName": "by-status",
@@ -78,12 +65,9 @@ def table(aws):
 def browser(window, qtbot, table):
     assume(qtbot, window, "reader")
     qtbot.mouseClick(window.findChild(QPushButton, "browseButton"), Qt.MouseButton.LeftButton)
-    browser = window.browsers["reader"]
-    qtbot.addWidget(browser)
-    qtbot.waitUntil(lambda: browser.table_list.count() > 0, timeout=20000)
-    items = browser.findChild(QListWidget, "tableList").findItems(table, Qt.MatchFlag.MatchExactly)
-    with qtbot.waitSignal(browser.tableDescribed, timeout=20000):
-        browser.table_list.setCurrentItem(items[0])
+    browser = open_table(qtbot, window, table)  # the window the button opened, raised again
+    assert browser is window.browsers["reader"]
+    assert browser.findChild(QListWidget, "tableList") is browser.table_list
     return browser
 
 
@@ -305,13 +289,8 @@ def demo_window(qtbot, demo_server, monkeypatch, pool, settings):
 def browse_orders(qtbot, window, profile):
     """Assume the demo role, open its browser, and pick the Orders table."""
     assume(qtbot, window, profile)
-    browser = window.browse()
-    qtbot.addWidget(browser)
-    qtbot.waitUntil(lambda: browser.table_list.count() == 3, timeout=20000)
-    with qtbot.waitSignal(browser.tableDescribed, timeout=20000):
-        browser.table_list.setCurrentItem(
-            browser.table_list.findItems("Orders", Qt.MatchFlag.MatchExactly)[0]
-        )
+    browser = open_table(qtbot, window, "Orders")
+    assert browser.table_list.count() == 3
     return browser
 
 

@@ -10,15 +10,15 @@ import uuid
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
-import boto3
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from core import cli
-from tests.conftest import ACCOUNT, BASE_KEY_ID
-from tests.gui.conftest import wait_any
+from tests.conftest import ACCOUNT
+from tests.gui.conftest import open_table, wait_any
 from tests.gui.test_mainwindow import assume
+from tests.helpers.dynamo import create_table, dynamodb_client
 
 GOOD = f"""[profile base]
 region = eu-west-1
@@ -468,36 +468,13 @@ def test_role_form_cases(window, qtbot, aws, field, value, message):
 
 @pytest.fixture
 def inputs_browser(make_window, qtbot, aws):
-    client = boto3.client(
-        "dynamodb",
-        region_name="eu-west-1",
-        aws_access_key_id=BASE_KEY_ID,
-        aws_secret_access_key="x" * 40,
-    )
-    name = f"inputs-{uuid.uuid4().hex[:8]}"
-    client.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "N"},
-        ],
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-    )
+    client = dynamodb_client()
+    name = create_table(client, f"inputs-{uuid.uuid4().hex[:8]}", {"pk": "S", "sk": "N"})
     for i in range(3):
         client.put_item(TableName=name, Item={"pk": {"S": "p"}, "sk": {"N": str(i)}})
     window = make_window()
     assume(qtbot, window, "reader")
-    browser = window.browse()
-    qtbot.addWidget(browser)
-    qtbot.waitUntil(lambda: browser.table_list.count() > 0, timeout=20000)
-    with qtbot.waitSignal(browser.tableDescribed, timeout=20000):
-        browser.table_list.setCurrentItem(
-            browser.table_list.findItems(name, Qt.MatchFlag.MatchExactly)[0]
-        )
+    browser = open_table(qtbot, window, name)
     browser.run()
     qtbot.waitUntil(lambda: len(browser.model.items) == 3 and not browser.model.loading)
     browser.read_only.setChecked(False)

@@ -9,17 +9,16 @@ import signal
 import uuid
 from contextlib import closing
 
-import boto3
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
 from core.dynamo import DynamoDB, ReadOptions
 from core.errors import AwsError
 from core.sts import Engine
-from tests.conftest import BASE_KEY_ID, _start_secret_service, wait_for_secret_service
-from tests.gui.conftest import wait_any
+from tests.conftest import _start_secret_service, wait_for_secret_service
+from tests.gui.conftest import open_table, wait_any
 from tests.gui.test_mainwindow import assume
+from tests.helpers.dynamo import create_table, dynamodb_client
 from tests.helpers.faultproxy import (
     PROVISIONED,
     SERVER_ERROR,
@@ -48,20 +47,8 @@ def proxy(aws, monkeypatch):
 @pytest.fixture
 def orders(aws):
     """A table of ROWS items, made directly on moto (not through the proxy)."""
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=aws.endpoint,
-        region_name="eu-west-1",
-        aws_access_key_id=BASE_KEY_ID,
-        aws_secret_access_key="x" * 40,
-    )
-    name = f"faults-{uuid.uuid4().hex[:8]}"
-    client.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "N"}],
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-    )
+    client = dynamodb_client(aws.endpoint)
+    name = create_table(client, f"faults-{uuid.uuid4().hex[:8]}", {"id": "N"})
     for i in range(ROWS):
         client.put_item(TableName=name, Item={"id": {"N": str(i)}, "v": {"S": f"row {i}"}})
     return name
@@ -154,13 +141,7 @@ def test_an_endpoint_that_is_down_before_an_assume_is_a_sentence_then_works_agai
 def browser(proxy, orders, make_window, qtbot):
     window = make_window()
     assume(qtbot, window, "reader")
-    browser = window.browse()
-    qtbot.addWidget(browser)
-    qtbot.waitUntil(lambda: browser.table_list.count() > 0, timeout=20000)
-    with qtbot.waitSignal(browser.tableDescribed, timeout=20000):
-        browser.table_list.setCurrentItem(
-            browser.table_list.findItems(orders, Qt.MatchFlag.MatchExactly)[0]
-        )
+    browser = open_table(qtbot, window, orders)
     browser.page_size.setValue(10)
     browser.window_ = window
     return browser

@@ -12,9 +12,7 @@ import os
 import sys
 import tempfile
 import uuid
-from contextlib import contextmanager
 
-import boto3
 import pytest
 from PySide6.QtCore import QSettings, QThreadPool
 from PySide6.QtGui import QGuiApplication
@@ -23,8 +21,10 @@ from PySide6.QtWidgets import QApplication
 from core import redact
 from core.credentials import FORMATS
 from tests.conftest import ROOT, STANDARD_CONFIG, run_cli
-from tests.gui.conftest import wait_any
+from tests.gui.conftest import open_table, wait_any
 from tests.gui.test_mainwindow import assume
+from tests.helpers.dynamo import create_table, dynamodb_client
+from tests.helpers.federation import federation
 
 LONG_TERM_ID = "AKIAROLECALLTESTKEY1"
 MFA_CODES = ("246810", "135792")
@@ -74,32 +74,6 @@ def exported(stdout: str) -> dict[str, str]:
     return values
 
 
-@contextmanager
-def federation(token: str):
-    """A stand-in for the AWS federation endpoint that hands out a sign-in token."""
-    import http.server
-    import threading
-
-    class Federation(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            body = json.dumps({"SigninToken": token}).encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Federation)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/federation"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_no_secret_is_left_anywhere(fresh, qtbot, monkeypatch, caplog, capfd, aws, request):
     from core.vault import SessionCache, open_keyring
     from gui.app import install_crash_handler
@@ -132,7 +106,7 @@ def test_no_secret_is_left_anywhere(fresh, qtbot, monkeypatch, caplog, capfd, aw
         secrets[secret], secrets[token] = f"secret key from {args}", f"token from {args}"
     signin_token = "SigninTok" + uuid.uuid4().hex
     secrets[signin_token] = "console sign-in token"
-    with federation(signin_token) as url:
+    with federation(signin_token) as (url, _):
         monkeypatch.setenv("ROLECALL_FEDERATION_URL", url)
         for args in (("list",), ("exec", "reader", "--", "true"), ("console", "reader", "--print")):
             result = cli(*args)
@@ -151,17 +125,7 @@ def test_no_secret_is_left_anywhere(fresh, qtbot, monkeypatch, caplog, capfd, aw
     handler = redact.configure_logging(2, stream=log_stream)
     install_crash_handler()
     table = f"secrets-{uuid.uuid4().hex[:6]}"
-    boto3.client(
-        "dynamodb",
-        region_name="eu-west-1",
-        aws_access_key_id=LONG_TERM_ID,
-        aws_secret_access_key=long_term,
-    ).create_table(
-        TableName=table,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-    )
+    create_table(dynamodb_client(), table, {"id": "S"})
     settings_file = fresh / ".config/Rolecall/Rolecall.conf"
     settings = Settings(QSettings(str(settings_file), QSettings.Format.IniFormat))
     pool = QThreadPool()
@@ -202,15 +166,7 @@ def test_no_secret_is_left_anywhere(fresh, qtbot, monkeypatch, caplog, capfd, aw
     with qtbot.waitSignal(controller.wrote, timeout=20000):
         window.write_credentials()  # the one file write the person asked for
     written = controller.sessions.get("reader")
-    browser = window.browse()
-    qtbot.addWidget(browser)
-    qtbot.waitUntil(lambda: browser.table_list.count() > 0, timeout=20000)
-    from PySide6.QtCore import Qt
-
-    with qtbot.waitSignal(browser.tableDescribed, timeout=20000):
-        browser.table_list.setCurrentItem(
-            browser.table_list.findItems(table, Qt.MatchFlag.MatchExactly)[0]
-        )
+    browser = open_table(qtbot, window, table)
     with qtbot.waitSignal(browser.readFinished, timeout=20000):
         browser.run()
     for creds in controller.sessions.sessions.values():

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -161,20 +160,28 @@ def _start_secret_service(tmp: Path) -> tuple[SecretService, list[subprocess.Pop
 
 
 def wait_for_secret_service(timeout: float = 20) -> None:
-    """Until the unlocked login collection answers on DBUS_SESSION_BUS_ADDRESS (gnome-keyring
-    has no readiness signal, so this is a bounded poll)."""
+    """Until the keyring daemon owns org.freedesktop.secrets on DBUS_SESSION_BUS_ADDRESS
+    (D-Bus says so with NameOwnerChanged), and its login collection is unlocked."""
     import secretstorage
+    from jeepney.bus_messages import MatchRule, message_bus
+    from jeepney.io.blocking import open_dbus_connection
 
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with closing(secretstorage.dbus_init()) as connection:
-                if not secretstorage.get_default_collection(connection).is_locked():
-                    return
-        except Exception:  # noqa: BLE001 - the daemon is still starting
-            if time.monotonic() > deadline:
-                raise
-        time.sleep(0.1)
+    name = "org.freedesktop.secrets"
+    rule = MatchRule(
+        type="signal",
+        sender="org.freedesktop.DBus",
+        interface="org.freedesktop.DBus",
+        member="NameOwnerChanged",
+        path="/org/freedesktop/DBus",
+    )
+    rule.add_arg_condition(0, name)
+    with open_dbus_connection(bus="SESSION") as bus:
+        bus.send_and_get_reply(message_bus.AddMatch(rule))
+        with bus.filter(rule) as owners:
+            if not bus.send_and_get_reply(message_bus.NameHasOwner(name)).body[0]:
+                bus.recv_until_filtered(owners, timeout=timeout)
+    with closing(secretstorage.dbus_init()) as connection:
+        assert not secretstorage.get_default_collection(connection).is_locked()
 
 
 @pytest.fixture(scope="session")

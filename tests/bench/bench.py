@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -433,7 +434,7 @@ def dynamodb(endpoint: str, items: int, runs: int) -> list[Figure]:
     ]
 
 
-def moto_process() -> tuple[subprocess.Popen[bytes], str]:
+def moto_process() -> tuple[subprocess.Popen[str], str]:
     """A moto server in its own process: in this one it would hold the GIL while it builds
     each page, and the heartbeat would measure moto rather than Rolecall."""
     import socket
@@ -444,18 +445,17 @@ def moto_process() -> tuple[subprocess.Popen[bytes], str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    # The server says when it listens (werkzeug's "Running on" line); after that its request
+    # log is drained so that a full pipe never stops it.
+    for line in process.stderr:  # type: ignore[union-attr]
+        if "Running on" in line:
+            threading.Thread(target=process.stderr.read, daemon=True).start()  # type: ignore[union-attr]
             return process, f"http://127.0.0.1:{port}"
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.1)  # a poll: the server is starting
+    process.kill()
+    raise RuntimeError(f"moto did not start (exit {process.wait()})")
 
 
 def seed_table(table: str, items: int, client: object) -> None:

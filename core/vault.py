@@ -143,7 +143,7 @@ class SessionCache:
     def trouble_seen(self, error: Exception) -> None:
         """The keyring failed mid-run (locked, or its service went away): say so once."""
         if self.trouble is None:
-            log.warning("%s; sessions are kept in memory until it answers again", error)
+            log.warning("%s; new sessions are not cached until it answers again", error)
         self.trouble = str(error)
 
     @staticmethod

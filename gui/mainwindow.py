@@ -35,12 +35,12 @@ from gui import theme
 from gui.clipboard import SecretClipboard
 from gui.controller import Controller
 from gui.idle import IdleLock
-
-# gui.dialogs (and the browser, the terminals panel) are imported where they are opened:
-# none of them is needed to show the roles, and start-up time is measured (tests/bench).
 from gui.models import PROFILE, ROLE, RoleFilter, RoleModel, SessionModel
 from gui.settings import Settings
 from gui.widgets import ExpiryRing, RoleDelegate, SessionDelegate, badges_for
+
+# gui.dialogs (and the browser, the terminals panel) are imported where they are opened:
+# none of them is needed to show the roles, and start-up time is measured (tests/bench).
 
 FORMAT_NAMES = {
     "env": "bash / zsh exports",

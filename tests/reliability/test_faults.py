@@ -295,7 +295,7 @@ def test_the_cli_goes_on_without_the_cache_when_the_keyring_is_locked(aws, own_k
     assert result.returncode == 0, result.stderr
     assert "AWS_SESSION_TOKEN" in result.stdout
     assert "failed to read: KeyringLocked" in result.stderr
-    assert "sessions are kept in memory until it answers again" in result.stderr
+    assert "new sessions are not cached until it answers again" in result.stderr
 
 
 # ---- the config cannot be written: the person is told, nothing is lost ------------------

@@ -125,6 +125,7 @@ class Controller(QObject):
         self.sessions.start()
         if self.endpoint_wanted:
             self.start_endpoint()
+        settle_heap()  # the warm-up's own collections then skip what the app holds already
         Op(self.pool, self.engine.factory.warm).on_success(lambda _: settle_heap()).start()
         for args in self._pending:
             self.assume(*args)

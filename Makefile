@@ -8,8 +8,11 @@ $(PY):
 	python3 -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 
+# An editable install is not byte-compiled (pip compiles wheels only): compile it here, or
+# every start compiles the sources again when the bytecode cannot be written.
 $(VENV)/.demo-installed: pyproject.toml | $(PY)
 	$(PIP) install -q -e '.[demo]'
+	$(PY) -m compileall -q core gui resources
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml | $(PY)

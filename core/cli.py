@@ -22,7 +22,13 @@ from core.credentials import (
     render,
 )
 from core.errors import ConfigError, MfaRequired, NoKeyringError, RolecallError
-from core.profiles import RoleProfile, load_config, validate_mfa_code, validate_profile_name
+from core.profiles import (
+    RoleProfile,
+    load_config,
+    read_ahead,
+    validate_mfa_code,
+    validate_profile_name,
+)
 
 log = logging.getLogger("rolecall")
 ACCESS_KEY_ID = re.compile(r"^[A-Z0-9]{16,128}$")
@@ -472,6 +478,8 @@ class Cli:
         return 0
 
     def cmd_gui(self) -> int:
+        # The demo seeds its own config when its AWS is up; otherwise read it while Qt loads.
+        first_config = None if self.args.demo else read_ahead()
         try:
             from gui.app import run
         except ImportError as exc:
@@ -485,6 +493,7 @@ class Cli:
             demo=self.args.demo,
             exit_when_shown=self.args.exit_when_shown,
             theme_choice=self.args.theme,
+            first_config=first_config,
         )
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from core.errors import ConfigError, ProfileNotFound
@@ -62,24 +64,25 @@ class RoleProfile:
     account_alias: str | None = None
     """A name for the account, from the profile's `account_alias` key (Rolecall's own)."""
 
-    @property
-    def _arn(self) -> re.Match[str] | None:
-        return ROLE_ARN.match(self.role_arn)
+    @cached_property
+    def _arn(self) -> tuple[str, str, str]:
+        """(partition, account, role name) of the ARN; kept, as the role list asks often."""
+        m = ROLE_ARN.match(self.role_arn)
+        if m is None:
+            return "aws", "", self.role_arn.rsplit("/", 1)[-1]
+        return m["partition"], m["account"], m["name"]
 
     @property
     def account_id(self) -> str:
-        m = self._arn
-        return m["account"] if m else ""
+        return self._arn[1]
 
     @property
     def role_name(self) -> str:
-        m = self._arn
-        return m["name"] if m else self.role_arn.rsplit("/", 1)[-1]
+        return self._arn[2]
 
     @property
     def partition(self) -> str:
-        m = self._arn
-        return m["partition"] if m else "aws"
+        return self._arn[0]
 
     @property
     def chained(self) -> bool:
@@ -389,3 +392,43 @@ def validate_profile_name(name: str) -> str:
             f"'{name}' is not a usable profile name: use letters, digits and +=,.@:/_- only"
         )
     return name
+
+
+def read_ahead(env: Mapping[str, str] | None = None) -> Callable[[], AwsConfig]:
+    """Start reading the config on another core; the returned call gives it (once).
+
+    The desktop app calls this first thing: a forked child parses the files while the parent
+    loads Qt, which holds the interpreter for ~50 ms, so the role list does not wait for
+    botocore's parse afterwards. The child sends the finished AwsConfig (no secrets: they
+    are left out above) through a pipe. Linux only: elsewhere, and whenever the child cannot
+    deliver (an error in the config included), the config is read in the calling thread,
+    where errors are raised as usual."""
+    import threading
+
+    if sys.platform != "linux" or threading.active_count() > 1:  # fork only a lone thread
+        return lambda: load_config(env)
+    import pickle
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns, never runs the parent's cleanup
+        try:
+            os.close(read_end)
+            data = pickle.dumps(load_config(env), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(data)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+
+    def result() -> AwsConfig:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+        try:
+            config = pickle.loads(data) if data else None  # noqa: S301 - our own child, a private pipe
+        except Exception:  # noqa: BLE001 - a partial message: read it here instead
+            config = None
+        return config if isinstance(config, AwsConfig) else load_config(env)
+
+    return result

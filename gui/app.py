@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 
 from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication
 
 from core import redact
+from core.profiles import AwsConfig
 from gui import theme
 from gui.controller import Controller
 from gui.mainwindow import MainWindow, show_later
@@ -34,7 +36,12 @@ def install_crash_handler() -> None:
     sys.excepthook = hook
 
 
-def run(demo: bool = False, exit_when_shown: bool = False, theme_choice: str | None = None) -> int:
+def run(
+    demo: bool = False,
+    exit_when_shown: bool = False,
+    theme_choice: str | None = None,
+    first_config: Callable[[], AwsConfig] | None = None,
+) -> int:
     redact.quiet_aws_loggers()
     redact.redact_handlers()
     install_crash_handler()
@@ -46,7 +53,7 @@ def run(demo: bool = False, exit_when_shown: bool = False, theme_choice: str | N
     settings = Settings()
     theme.apply(app, theme_choice or settings.get("theme"))
     app.setWindowIcon(theme.icon("rolecall.svg"))
-    controller = Controller(QThreadPool.globalInstance(), demo=demo)
+    controller = Controller(QThreadPool.globalInstance(), demo=demo, first_config=first_config)
     window = MainWindow(controller, settings, demo=demo)
     app.aboutToQuit.connect(window.clipboard.clear)
     if exit_when_shown:

@@ -47,6 +47,7 @@ class Controller(QObject):
         clock: Clock = utc_now,
         demo: bool = False,
         store_factory: Callable[[], Any] | None = None,
+        first_config: Callable[[], AwsConfig] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -54,6 +55,7 @@ class Controller(QObject):
         self.clock = clock
         self.demo = demo
         self.store_factory = store_factory
+        self._first_config = first_config  # a read already under way (core.profiles.read_ahead)
         self.sessions = SessionManager(clock, parent=self)
         self.engine: Any = None
         self.config: AwsConfig | None = None
@@ -75,6 +77,9 @@ class Controller(QObject):
         """Only what the role list needs: the engine (boto3's side) comes in _open."""
         from core.profiles import load_config
 
+        if self._first_config is not None:
+            read, self._first_config = self._first_config, None
+            return read()
         if self.demo:
             from core import demo
 

@@ -133,7 +133,10 @@ class MainWindow(QMainWindow):
 
     # ---- building -------------------------------------------------------------------------
     def _build(self) -> None:
+        # Top down: each widget is made inside the window, so the style sheet styles it once
+        # (adding a finished subtree to a parent styles the whole subtree again).
         root = QWidget()
+        self.setCentralWidget(root)
         outer = QVBoxLayout(root)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
@@ -150,12 +153,11 @@ class MainWindow(QMainWindow):
         splitter = QSplitter()
         splitter.setChildrenCollapsible(False)
         splitter.setHandleWidth(1)
-        splitter.addWidget(self._build_sidebar())
-        splitter.addWidget(self._build_detail())
+        outer.addWidget(splitter, 1)
+        self._build_sidebar(splitter)
+        self._build_detail(splitter)
         splitter.setSizes([360, 820])
         splitter.setStretchFactor(1, 1)
-        outer.addWidget(splitter, 1)
-        self.setCentralWidget(root)
 
         self.config_label = QLabel("Loading the AWS config…")
         self.keyring_label = QLabel("")
@@ -169,8 +171,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.clipboard_label)
         self._build_menus()
 
-    def _build_sidebar(self) -> QWidget:
+    def _build_sidebar(self, splitter: QSplitter) -> None:
         side = QWidget()
+        splitter.addWidget(side)
         side.setObjectName("sidebar")
         side.setMinimumWidth(300)
         layout = QVBoxLayout(side)
@@ -231,7 +234,6 @@ class MainWindow(QMainWindow):
         self.session_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.session_list.setItemDelegate(SessionDelegate(self.sessions, self.session_list))
         layout.addWidget(self.session_list, 1)
-        return side
 
     def _tool(self, text: str, name: str, tip: str) -> QToolButton:
         button = QToolButton()
@@ -241,8 +243,9 @@ class MainWindow(QMainWindow):
         button.setAccessibleName(text)
         return button
 
-    def _build_detail(self) -> QWidget:
+    def _build_detail(self, splitter: QSplitter) -> None:
         self.stack = QStackedWidget()
+        splitter.addWidget(self.stack)
         empty = QLabel("Pick a role on the left, or add one.")
         empty.setObjectName("emptyLabel")
         empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -251,6 +254,8 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(empty)
 
         page = QWidget()
+        self.stack.addWidget(page)
+        self.page = page
         layout = QVBoxLayout(page)
         layout.setContentsMargins(28, 22, 28, 18)
         layout.setSpacing(12)
@@ -314,14 +319,12 @@ class MainWindow(QMainWindow):
         actions.addStretch(1)
         layout.addLayout(actions)
 
-        layout.addWidget(self._build_session_card())
+        self._build_session_card(layout)
         layout.addStretch(1)
-        self.stack.addWidget(page)
-        self.page = page
-        return self.stack
 
-    def _build_session_card(self) -> QWidget:
+    def _build_session_card(self, parent: QVBoxLayout) -> None:
         card = QFrame()
+        parent.addWidget(card)
         card.setObjectName("card")
         self.session_card = card
         layout = QVBoxLayout(card)
@@ -402,7 +405,6 @@ class MainWindow(QMainWindow):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
-        return card
 
     def _build_menus(self) -> None:
         bar = self.menuBar()

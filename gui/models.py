@@ -38,6 +38,8 @@ class RoleModel(QStandardItemModel):
         by_account: dict[str, list[RoleProfile]] = {}
         for role in config.roles.values():
             by_account.setdefault(role.account_id or "unknown account", []).append(role)
+        role_flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        headers = []
         for account in sorted(by_account):
             roles = sorted(by_account[account], key=lambda r: r.name.lower())
             alias = next((r.account_alias for r in roles if r.account_alias), None)
@@ -47,20 +49,25 @@ class RoleModel(QStandardItemModel):
             header.setData(f"{account} {alias or ''}", SEARCH)
             header.setFlags(Qt.ItemFlag.ItemIsEnabled)
             header.setAccessibleText(f"Account {account}")
+            items = []
             for role in roles:
-                item = QStandardItem(role.role_name)
+                name, role_name = role.name, role.role_name
+                item = QStandardItem(role_name)
                 item.setData(role, ROLE)
-                item.setData(role.name, PROFILE)
+                item.setData(name, PROFILE)
                 item.setData(account, ACCOUNT)
                 item.setData(
-                    " ".join([role.name, role.role_name, account, alias or "", role.region or ""]),
-                    SEARCH,
+                    " ".join([name, role_name, account, alias or "", role.region or ""]), SEARCH
                 )
-                item.setToolTip(f"{role.role_arn}\nprofile {role.name}")
-                item.setAccessibleText(f"Role {role.role_name}, profile {role.name}")
-                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-                header.appendRow(item)
-            self.appendRow(header)
+                item.setToolTip(f"{role.role_arn}\nprofile {name}")
+                item.setAccessibleText(f"Role {role_name}, profile {name}")
+                item.setFlags(role_flags)
+                items.append(item)
+            header.appendRows(items)
+            headers.append(header)
+        # One insertion: the filter and the view take in every account at once.
+        self.invisibleRootItem().appendRows(headers)
+        for header in headers:
             for row in range(header.rowCount()):
                 index = self.indexFromItem(header.child(row))
                 self.rows[index.data(PROFILE)] = index

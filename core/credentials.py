@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -57,6 +56,8 @@ class TemporaryCredentials:
         return self.expiration.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def to_json(self) -> str:
+        import json  # here, not at the top: the app's start-up never needs it
+
         return json.dumps(
             {
                 "AccessKeyId": self.access_key_id,
@@ -71,6 +72,8 @@ class TemporaryCredentials:
 
     @classmethod
     def from_json(cls, text: str) -> TemporaryCredentials:
+        import json
+
         data = json.loads(text)
         return cls(
             access_key_id=data["AccessKeyId"],
@@ -166,6 +169,8 @@ def render(creds: TemporaryCredentials, fmt: str, endpoint_url: str | None = Non
 
 def credential_process_json(creds: TemporaryCredentials) -> str:
     """The object the AWS `credential_process` setting expects (Version 1)."""
+    import json
+
     return (
         json.dumps(
             {

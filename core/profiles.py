@@ -214,17 +214,27 @@ def _first_line(exc: Exception) -> str:
 def load_config(env: Mapping[str, str] | None = None) -> AwsConfig:
     """Read every profile and build the roles, each with its chain and its problems."""
     env = os.environ if env is None else env
-    full = read_full_config(env)
-    config_file, creds_file = config_paths(env)
+    return _build_config(*_without_secrets(read_full_config(env)), env)
+
+
+def _without_secrets(full: dict) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """Every profile's settings with the keys left out, and the profiles that had keys."""
     raw: dict[str, dict[str, str]] = full.get("profiles", {})
     profiles: dict[str, dict[str, str]] = {}
-    static: set[str] = set()
+    static: list[str] = []
     for name, settings in raw.items():
         if "aws_access_key_id" in settings:
-            static.add(name)
+            static.append(name)
         profiles[name] = {
             k: v for k, v in settings.items() if k not in SECRET_KEYS and isinstance(v, str)
         }
+    return profiles, static
+
+
+def _build_config(
+    profiles: dict[str, dict[str, str]], static: list[str], env: Mapping[str, str]
+) -> AwsConfig:
+    config_file, creds_file = config_paths(env)
     config = AwsConfig(
         config_file=config_file,
         credentials_file=creds_file,
@@ -397,24 +407,25 @@ def validate_profile_name(name: str) -> str:
 def read_ahead(env: Mapping[str, str] | None = None) -> Callable[[], AwsConfig]:
     """Start reading the config on another core; the returned call gives it (once).
 
-    The desktop app calls this first thing: a forked child parses the files while the parent
-    loads Qt, which holds the interpreter for ~50 ms, so the role list does not wait for
-    botocore's parse afterwards. The child sends the finished AwsConfig (no secrets: they
-    are left out above) through a pipe. Linux only: elsewhere, and whenever the child cannot
-    deliver (an error in the config included), the config is read in the calling thread,
-    where errors are raised as usual."""
+    The desktop app calls this first thing: a forked child has botocore parse the files
+    while the parent loads Qt, which holds the interpreter for ~50 ms, so the role list does
+    not wait for the parse afterwards. The child sends the settings, secrets already left
+    out, through a pipe (marshal: plain dicts and strings); the roles are built here. Linux
+    only: elsewhere, and whenever the child cannot deliver (an error in the config
+    included), the config is read in the calling thread, where errors are raised as usual."""
     import threading
 
+    env = os.environ if env is None else env
     if sys.platform != "linux" or threading.active_count() > 1:  # fork only a lone thread
         return lambda: load_config(env)
-    import pickle
+    import marshal
 
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns, never runs the parent's cleanup
         try:
             os.close(read_end)
-            data = pickle.dumps(load_config(env), protocol=pickle.HIGHEST_PROTOCOL)
+            data = marshal.dumps(_without_secrets(read_full_config(env)))
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(data)
         finally:
@@ -426,9 +437,9 @@ def read_ahead(env: Mapping[str, str] | None = None) -> Callable[[], AwsConfig]:
             data = pipe.read()
         os.waitpid(pid, 0)
         try:
-            config = pickle.loads(data) if data else None  # noqa: S301 - our own child, a private pipe
-        except Exception:  # noqa: BLE001 - a partial message: read it here instead
-            config = None
-        return config if isinstance(config, AwsConfig) else load_config(env)
+            profiles, static = marshal.loads(data)  # noqa: S302 - our own child, a private pipe
+        except (EOFError, ValueError, TypeError):  # nothing, or cut short: read it here
+            return load_config(env)
+        return _build_config(profiles, static, env)
 
     return result

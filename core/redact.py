@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from functools import cache
 from typing import Any
 
 MASK = "****"
@@ -12,22 +13,26 @@ MASK = "****"
 _lock = threading.Lock()
 _secrets: set[str] = set()
 
-# Second layer, for secrets we never saw ourselves (botocore's debug dumps of STS answers),
-# and for MFA codes: six digits are too short to mask wherever they appear (account ids), so
-# they are masked where they are named (TokenCode=..., 'TokenCode': '...').
-_PATTERNS = [
-    re.compile(
-        r"(?i)(<(?:SecretAccessKey|SessionToken|SecretKey)>)[^<]*(</)",
-    ),
-    re.compile(
-        r"(?i)([\"']?(?:SecretAccessKey|SessionToken|aws_secret_access_key|aws_session_token|"
-        r"secret_key|token|sessionKey|sessionToken|SigninToken|X-Amz-Security-Token|"
-        r"TokenCode)[\"']?"
-        r"\s*[:=]\s*[\"']?)([A-Za-z0-9/+=%_\-]{6,})"
-    ),
-    re.compile(r"(?i)(x-amz-security-token['\"]?\s*[:,]\s*b?['\"]?)([^'\"\s,}]+)"),
-    re.compile(r"(Signature=)[0-9a-f]{16,}"),
-]
+
+@cache
+def _patterns() -> list[re.Pattern[str]]:
+    """The second layer, for secrets we never saw ourselves (botocore's debug dumps of STS
+    answers), and for MFA codes: six digits are too short to mask wherever they appear
+    (account ids), so they are masked where they are named (TokenCode=..., 'TokenCode': '...').
+    Compiled on first use: start-up has nothing to mask yet."""
+    return [
+        re.compile(
+            r"(?i)(<(?:SecretAccessKey|SessionToken|SecretKey)>)[^<]*(</)",
+        ),
+        re.compile(
+            r"(?i)([\"']?(?:SecretAccessKey|SessionToken|aws_secret_access_key|aws_session_token|"
+            r"secret_key|token|sessionKey|sessionToken|SigninToken|X-Amz-Security-Token|"
+            r"TokenCode)[\"']?"
+            r"\s*[:=]\s*[\"']?)([A-Za-z0-9/+=%_\-]{6,})"
+        ),
+        re.compile(r"(?i)(x-amz-security-token['\"]?\s*[:,]\s*b?['\"]?)([^'\"\s,}]+)"),
+        re.compile(r"(Signature=)[0-9a-f]{16,}"),
+    ]
 
 
 def register(*values: str | None) -> None:
@@ -44,7 +49,7 @@ def redact(text: str) -> str:
     for secret in known:
         if secret in text:
             text = text.replace(secret, MASK)
-    for pattern in _PATTERNS:
+    for pattern in _patterns():
         text = pattern.sub(
             lambda m: m.group(1) + MASK + (m.group(3) if m.lastindex == 3 else ""), text
         )

@@ -9,15 +9,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
 
-_INPUT: set[QEvent.Type] = set()  # filled on first use: QEvent.Type is a big enum to build
+if TYPE_CHECKING:
+    from PySide6.QtCore import QEvent
+
+# Filled on first use: QEvent and its Type enum (some 180 members) take a millisecond to
+# build, and start-up has no use for them.
+_INPUT: set[QEvent.Type] = set()
 
 
 def _input_events() -> set[QEvent.Type]:
     if not _INPUT:
+        from PySide6.QtCore import QEvent
+
         T = QEvent.Type  # noqa: N806
         _INPUT.update({T.KeyPress, T.MouseButtonPress, T.MouseMove, T.Wheel, T.TouchBegin})
     return _INPUT

@@ -6,8 +6,8 @@ import os
 from datetime import timedelta
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -39,8 +39,9 @@ from gui.models import PROFILE, ROLE, RoleFilter, RoleModel, SessionModel
 from gui.settings import Settings
 from gui.widgets import ExpiryRing, RoleDelegate, SessionDelegate, badges_for
 
-# gui.dialogs (and the browser, the terminals panel) are imported where they are opened:
-# none of them is needed to show the roles, and start-up time is measured (tests/bench).
+# gui.dialogs (and the browser, the terminals panel), and the Qt classes only a slot uses,
+# are imported where they are used: none is needed to show the roles, and start-up time is
+# measured (tests/bench; each Qt class costs its enums the first time it is touched).
 
 FORMAT_NAMES = {
     "env": "bash / zsh exports",
@@ -116,7 +117,6 @@ class MainWindow(QMainWindow):
         self.revealed = False
         self.browsers: dict[str, Any] = {}
         self.setWindowTitle("Rolecall — demo" if demo else "Rolecall")
-        self.setWindowIcon(theme.icon("rolecall.svg"))
         self.resize(1180, 760)
         self.sessions = controller.sessions
         self.sessions.refresh_before = timedelta(minutes=settings.get("refresh_minutes"))
@@ -477,7 +477,7 @@ class MainWindow(QMainWindow):
         c.mfaNeeded.connect(self.ask_mfa)
         c.wrote.connect(lambda text: self.statusBar().showMessage(text, 8000))
         c.writeFailed.connect(self.show_error)
-        c.consoleReady.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
+        c.consoleReady.connect(self._open_url)
         c.consoleFailed.connect(self.show_error)
         c.endpointChanged.connect(self._endpoint_changed)
         self.sessions.ticked.connect(self.tick)
@@ -599,6 +599,8 @@ class MainWindow(QMainWindow):
         self.search.selectAll()
 
     def select(self, profile: str) -> None:
+        from PySide6.QtCore import QItemSelectionModel
+
         source = self.model.rows.get(profile)
         if source is None:
             return
@@ -839,6 +841,12 @@ class MainWindow(QMainWindow):
 
     def _clipboard_countdown(self, seconds: int) -> None:
         self.clipboard_label.setText(f"Clipboard clears in {seconds} s" if seconds else "")
+
+    def _open_url(self, url: str) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        QDesktopServices.openUrl(QUrl(url))
 
     def open_console(self) -> None:
         if self.current and self.current in self.sessions.sessions:

@@ -10,6 +10,6 @@ out=$(env -i PATH=/usr/bin:/bin HOME="$tmp" XDG_RUNTIME_DIR="$tmp" QT_QPA_PLATFO
   AWS_CONFIG_FILE="$tmp/config" PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring \
   timeout 120 "$bundle" --exit-when-shown 2>"$tmp/err") || { cat "$tmp/err"; exit 1; }
 end=$(date +%s.%N)
-[ "$out" = "rolecall: shown" ] || { echo "unexpected output: $out"; cat "$tmp/err"; exit 1; }
+[ "$out" = "rolecall: shown, roles listed: 1" ] || { echo "unexpected output: $out"; cat "$tmp/err"; exit 1; }
 version=$("$bundle" --version)
 echo "bundle OK: $version, window shown in $(echo "$end - $start" | bc) s; size $(du -sh "$(dirname "$bundle")" | cut -f1)"

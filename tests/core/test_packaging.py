@@ -91,7 +91,7 @@ def test_an_isolated_install_of_the_wheel_runs(wheel, tmp_path):
         cwd=tmp_path,
         timeout=120,
     )
-    assert shown.stdout.strip() == "rolecall: shown", shown.stderr
+    assert shown.stdout.strip() == "rolecall: shown, roles listed: 1", shown.stderr
 
 
 def _tool(name: str) -> str:

@@ -6,10 +6,11 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from PySide6.QtGui import QGuiApplication
 
-from tests.conftest import ROOT
+from tests.conftest import ACCOUNT, ROOT
 from tests.gui.test_mainwindow import assume
 
 
@@ -26,9 +27,54 @@ def test_rolecall_demo_starts_and_shows_its_roles(tmp_path):
         cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "rolecall: shown"
+    from core.demo import ROLES
+
+    assert result.stdout.strip() == f"rolecall: shown, roles listed: {len(ROLES)}"
     assert "Traceback" not in result.stderr
     assert time.monotonic() - start < 60
+
+
+def start_app(config: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """As the `rolecall` script starts it, on the person's own config."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        XDG_CONFIG_HOME=str(tmp_path),
+        AWS_CONFIG_FILE=str(config),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"),
+        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
+        PYTHONPATH=str(ROOT),
+    )
+    code = "import sys; from core.cli import main; sys.exit(main())"
+    return subprocess.run(
+        [sys.executable, "-c", code, "--exit-when-shown"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_the_app_lists_the_roles_of_the_config_it_read_while_qt_loaded(tmp_path):
+    config = tmp_path / "config"
+    lines = ["[profile base]", "region = eu-west-1"]
+    for i in range(30):
+        lines += [f"[profile r{i}]", f"role_arn = arn:aws:iam::{ACCOUNT}:role/R{i}"]
+        lines += ["source_profile = base"]
+    config.write_text("\n".join(lines) + "\n")
+    result = start_app(config, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "rolecall: shown, roles listed: 30"
+
+
+def test_a_config_the_app_cannot_parse_is_said_in_the_window(tmp_path):
+    config = tmp_path / "config"
+    config.write_text("[profile a\nrole_arn = x\n")
+    result = start_app(config, tmp_path)
+    assert result.returncode == 1
+    assert "cannot parse the AWS config" in result.stdout
+    assert "line 1" in result.stdout
+    assert "Traceback" not in result.stderr
 
 
 def test_closing_the_window_clears_the_clipboard_if_it_holds_our_keys(window, qtbot):

@@ -418,6 +418,7 @@ def read_ahead(env: Mapping[str, str] | None = None) -> Callable[[], AwsConfig]:
     env = os.environ if env is None else env
     if sys.platform != "linux" or threading.active_count() > 1:  # fork only a lone thread
         return lambda: load_config(env)
+    import contextlib
     import marshal
 
     read_end, write_end = os.pipe()
@@ -435,7 +436,8 @@ def read_ahead(env: Mapping[str, str] | None = None) -> Callable[[], AwsConfig]:
     def result() -> AwsConfig:
         with os.fdopen(read_end, "rb") as pipe:
             data = pipe.read()
-        os.waitpid(pid, 0)
+        with contextlib.suppress(ChildProcessError):  # already reaped (SIGCHLD ignored)
+            os.waitpid(pid, 0)
         try:
             profiles, static = marshal.loads(data)  # noqa: S302 - our own child, a private pipe
         except (EOFError, ValueError, TypeError):  # nothing, or cut short: read it here

@@ -65,8 +65,7 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `rolecall --help`)")
 
 
-def build_parser(subcommands: bool = True) -> argparse.ArgumentParser:
-    """The whole command line; without `subcommands`, only the options the app takes."""
+def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="rolecall",
         description="Switch AWS roles, watch session expiry, copy temporary keys. "
@@ -83,8 +82,6 @@ def build_parser(subcommands: bool = True) -> argparse.ArgumentParser:
         default=0,
         help="debug logging, secrets redacted (-vv includes botocore)",
     )
-    if not subcommands:
-        return parser
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def role_command(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -543,22 +540,11 @@ def split_exec(argv: list[str]) -> tuple[list[str], list[str]]:
     return argv, []
 
 
-def parse_arguments(argv: list[str]) -> argparse.Namespace:
-    """The desktop app (no command) is told apart with the small parser first: building the
-    twelve subcommands' parsers takes some 6 ms, a twentieth of the window's start-up."""
-    if not {"-h", "--help"} & set(argv):
-        args, rest = build_parser(subcommands=False).parse_known_args(argv)
-        if not rest:
-            args.command = None
-            return args
-    return build_parser().parse_args(argv)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     own, command = split_exec(argv)
     try:
-        args = parse_arguments(own)
+        args = build_parser().parse_args(own)
         args.exec_command = command
         if args.verbose:
             from core.redact import configure_logging

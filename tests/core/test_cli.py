@@ -278,30 +278,3 @@ def test_add_keys_keeps_keys_in_the_keyring_not_on_disk(aws, real_keyring):
     assert secret not in aws.config.read_text() + aws.credentials.read_text()
     env = exports(run_cli("export", "deployer", "--no-cache"))
     assert env["AWS_ACCESS_KEY_ID"].startswith("ASIA")
-
-
-@pytest.mark.parametrize(
-    ("argv", "command", "demo", "verbose"),
-    [
-        ([], None, False, 0),
-        (["--demo", "-vv"], None, True, 2),
-        (["--theme", "dark"], None, False, 0),
-        (["-v", "list", "--json"], "list", False, 1),
-        (["--demo", "export", "reader", "--format", "fish"], "export", True, 0),
-    ],
-)
-def test_the_app_and_the_commands_are_told_apart(argv, command, demo, verbose):
-    from core.cli import parse_arguments
-
-    args = parse_arguments(argv)
-    assert (args.command, args.demo, args.verbose) == (command, demo, verbose)
-
-
-def test_help_still_lists_every_command(capsys):
-    from core.cli import parse_arguments
-
-    with pytest.raises(SystemExit):
-        parse_arguments(["--help"])
-    shown = capsys.readouterr().out
-    for name in ("list", "export", "exec", "credential-process", "console", "serve", "forget"):
-        assert name in shown

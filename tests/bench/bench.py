@@ -568,7 +568,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="rolecall-bench-") as tmp:
         folder = Path(tmp)
         for make in (
-            lambda: [startup(folder, runs, roles_start)],
+            lambda: [startup(folder, 2 * runs + 1, roles_start)],  # noisy: more runs
             lambda: [import_cost(runs)],
             lambda: assume(folder, endpoint, runs * 7),
             lambda: [big_config(folder, runs, roles_big)],

@@ -114,7 +114,7 @@ app.exec()
 MINIMAL_ROLE_WINDOW = """
 import os, sys
 from botocore.configloader import raw_config_parse
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QLineEdit, QMainWindow, QTreeView, QVBoxLayout, QWidget
 app = QApplication(sys.argv[:1])

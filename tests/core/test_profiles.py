@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
 
 from core.errors import ConfigError, ProfileNotFound
@@ -253,12 +257,9 @@ print(json.dumps({
 """
 
 
-def read_ahead_in_a_process(aws) -> dict:
-    """As the app does it: first thing in a fresh, single-threaded process."""
-    import json
-    import subprocess
-    import sys
-
+def read_ahead_in_a_process() -> dict:
+    """As the app does it: first thing in a fresh, single-threaded process (the `aws`
+    fixture's environment names the files)."""
     out = subprocess.run(
         [sys.executable, "-c", READ_AHEAD], capture_output=True, text=True, check=True
     )
@@ -281,7 +282,7 @@ def test_reading_ahead_gives_what_load_config_gives_parsed_in_another_process(aw
         duration_seconds = 99
         """
     )
-    got = read_ahead_in_a_process(aws)
+    got = read_ahead_in_a_process()
     assert got["same"] is True
     assert got["parsed_here"] is False  # botocore parsed it in the forked child
     assert got["roles"] == ["broken", "reader"]
@@ -295,4 +296,4 @@ def test_reading_ahead_a_broken_config_raises_the_same_sentence(aws):
     aws.config.write_bytes(b"[profile a\nrole_arn = x\n")
     with pytest.raises(ConfigError) as expected:
         load_config()
-    assert read_ahead_in_a_process(aws) == {"error": str(expected.value)}
+    assert read_ahead_in_a_process() == {"error": str(expected.value)}

@@ -35,22 +35,14 @@ def test_rolecall_demo_starts_and_shows_its_roles(tmp_path):
 
 
 def start_app(config: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    """As the `rolecall` script starts it, on the person's own config."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(
-        QT_QPA_PLATFORM="offscreen",
-        XDG_CONFIG_HOME=str(tmp_path),
-        AWS_CONFIG_FILE=str(config),
-        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"),
-        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
-        PYTHONPATH=str(ROOT),
-    )
-    code = "import sys; from core.cli import main; sys.exit(main())"
+    """As the `rolecall` script starts it, on the person's own config (as the bench does)."""
+    from tests.bench.bench import APP, quiet_env
+
     return subprocess.run(
-        [sys.executable, "-c", code, "--exit-when-shown"],
+        [sys.executable, "-c", APP, "--exit-when-shown"],
         capture_output=True,
         text=True,
-        env=env,
+        env=quiet_env(config, tmp_path),
         timeout=120,
     )
 

@@ -139,8 +139,20 @@ def _pretty(value: Any, step: str, pad: str) -> str:
             return "[]"
         return "[\n" + ",\n".join(inner + _pretty(v, step, inner) for v in value) + f"\n{pad}]"
     if isinstance(value, Decimal):
-        return str(value)
+        return _number_text(value)
     return json.dumps(value, ensure_ascii=False)
+
+
+class _NumberText(Decimal):
+    """A number read from JSON, with the text it was written as (str(Decimal) would turn
+    0.000000000000000000000000000000000001 into 1E-36, and 1.50 stays 1.50 only by luck)."""
+
+    text: str
+
+    def __new__(cls, text: str) -> _NumberText:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
 
 
 def _loads(text: str) -> Any:
@@ -148,7 +160,9 @@ def _loads(text: str) -> Any:
         raise ItemError(f"{name} is not a number DynamoDB can store")
 
     try:
-        return json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=bad_constant)
+        return json.loads(
+            text, parse_float=_NumberText, parse_int=_NumberText, parse_constant=bad_constant
+        )
     except json.JSONDecodeError as exc:
         raise ItemError(
             f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
@@ -216,7 +230,7 @@ def _from_plain(value: Any, path: str) -> AttributeValue:
 def _number_text(value: Decimal) -> str:
     if not value.is_finite():
         raise ItemError(f"{value} is not a number DynamoDB can store")
-    return str(value)
+    return value.text if isinstance(value, _NumberText) else str(value)
 
 
 def _set(members: Any, path: str) -> AttributeValue:

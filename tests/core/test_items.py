@@ -30,12 +30,35 @@ def _canonical(digits: int, exponent: int, negative: bool) -> str | None:
     return text
 
 
+def _positional(digits: int, point: int, trailing: int, negative: bool) -> str | None:
+    """A number as DynamoDB may send it: no exponent, with leading and trailing zeros
+    (0.000000000000000000000000000000000001, -1.500, 1000000000000000000000000000000)."""
+    text = str(digits) + "0" * trailing
+    if point >= len(text):
+        text = "0." + "0" * (point - len(text)) + text
+    elif point > 0:
+        text = f"{text[:-point]}.{text[-point:]}"
+    text = ("-" if negative else "") + text
+    try:
+        exact_number(text)
+    except ItemError:
+        return None
+    return text
+
+
 numbers = st.one_of(
     st.just("0"),
     st.builds(
         _canonical,
         st.integers(min_value=1, max_value=10**38 - 1),
         st.integers(min_value=-168, max_value=125),
+        st.booleans(),
+    ).filter(lambda n: n is not None),
+    st.builds(
+        _positional,
+        st.integers(min_value=1, max_value=10**38 - 1),
+        st.integers(min_value=0, max_value=80),
+        st.integers(min_value=0, max_value=6),
         st.booleans(),
     ).filter(lambda n: n is not None),
 )
@@ -93,6 +116,23 @@ def test_numbers_at_the_limits_keep_every_digit(number):
     item = {"n": {"N": number}}
     assert to_plain_json(item) == f'{{"n": {number}}}'
     assert from_plain_json(to_plain_json(item)) == item
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "0.000000000000000000000000000000000001",
+        "-0.0000100",
+        "1.50",
+        "100000000000000000000000000000000000000000",
+        "-12345678901234567890123456789012345678",
+    ],
+)
+def test_the_item_view_and_what_an_edit_writes_keep_dynamodbs_text(number):
+    item = {"n": {"N": number}, "l": {"L": [{"N": number}]}, "ns": {"NS": [number]}}
+    shown = to_plain_json(item, indent=2)  # the item view, and where "Edit item…" starts
+    assert f'"n": {number},' in shown and f"\n    {number}\n" in shown
+    assert from_plain_json(shown) == item  # saved unchanged: the same text goes back
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ from core.profiles import (
     validate_mfa_code,
     validate_profile_name,
 )
+from core.quitting import on_quit_signals
 
 log = logging.getLogger("rolecall")
 ACCESS_KEY_ID = re.compile(r"^[A-Z0-9]{16,128}$")
@@ -104,9 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
         "add-keys", help="keep a profile's long-term keys in the keyring"
     )
     add_keys.add_argument("name")
-    commands.add_parser(
+    demo_server = commands.add_parser(
         "demo-server", help="run the embedded demo AWS and print the lines to use it"
     )
+    # Started by `rolecall --demo`: one JSON line when ready, ends when its stdin closes.
+    demo_server.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     serve = commands.add_parser("serve", help="serve credentials to every AWS tool in terminals")
     serve.add_argument("--profile", help="the role to serve first (default: $AWS_PROFILE)")
     serve.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any)")
@@ -413,7 +416,7 @@ class Cli:
         if current:
             self.config.role(current).check()
         server = endpoint.CredentialEndpoint(
-            lambda profile: engine.credentials(profile), port=self.args.port, current=current
+            engine.usable, port=self.args.port, current=current
         ).start()
         endpoint.publish(server)
         stop = threading.Event()
@@ -426,8 +429,8 @@ class Cli:
             "`rolecall use PROFILE` switches, Ctrl-C stops"
         )
         try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
+            with on_quit_signals(lambda _name: stop.set()):
+                stop.wait()
             self.say("rolecall: endpoint stopped")
         finally:
             stop.set()
@@ -461,22 +464,43 @@ class Cli:
         return 0
 
     def cmd_demo_server(self) -> int:
+        import json
         import threading
 
         from core import demo
 
-        running = demo.activate()
-        self.out.write(demo.shell_exports(running))
-        self.out.flush()
-        self.say(
-            f"rolecall: demo AWS at {running.endpoint}, ready in {running.seconds_to_start:.1f} s."
-            " Paste the lines above into another terminal, then try `rolecall list`."
-            " Ctrl-C stops it."
-        )
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            self.say("rolecall: demo AWS stopped")
+        stop = threading.Event()
+        child = self.args.child
+        if child:
+            demo.watch_parent(stop)
+        # A quit signal while seeding stops the demo as soon as it is up.
+        with on_quit_signals(lambda _name: stop.set()):
+            try:
+                running = demo.start()
+            except RolecallError as exc:
+                if not child:
+                    raise
+                print(json.dumps({"error": str(exc)}), file=self.out, flush=True)
+                return exc.exit_code
+            try:
+                if child:
+                    print(running.announcement(), file=self.out, flush=True)
+                else:
+                    self.out.write(demo.shell_exports(running))
+                    self.out.flush()
+                    self.say(
+                        f"rolecall: demo AWS at {running.endpoint}, ready in "
+                        f"{running.seconds_to_start:.1f} s. Paste the lines above into another "
+                        "terminal, then try `rolecall list`. Ctrl-C stops it."
+                    )
+                stop.wait()
+            finally:
+                running.stop()
+        if child:
+            # Its work is done; tearing moto's modules down would keep the app waiting 1.4 s.
+            self.out.flush()
+            os._exit(0)
+        self.say("rolecall: demo AWS stopped")
         return 0
 
     def cmd_gui(self) -> int:
@@ -503,19 +527,24 @@ class Cli:
 
 
 def _refresh_loop(engine: Any, server: Any, stop: Any, every: float = 30) -> None:
-    """Keep the served role's session fresh: re-assume when 10 minutes or less remain."""
+    while not stop.wait(every):
+        refresh_served(engine, server)
+
+
+def refresh_served(engine: Any, server: Any) -> None:
+    """Keep the served role's session fresh: re-assume when 10 minutes or less remain. The
+    cached session is replaced only by a new one, so a failed refresh leaves it served."""
     from datetime import timedelta
 
-    while not stop.wait(every):
-        profile = server.current
-        cached = engine.cached(profile) if profile else None
-        if profile and (cached is None or cached.remaining() <= timedelta(minutes=10)):
-            try:
-                if engine.cache is not None:
-                    engine.cache.forget(profile)
-                engine.credentials(profile)
-            except RolecallError as exc:
-                log.warning("could not refresh %s: %s", profile, exc)
+    profile = server.current
+    if not profile:
+        return
+    cached = engine.cached(profile)
+    if cached is None or cached.remaining(engine.clock()) <= timedelta(minutes=10):
+        try:
+            engine.credentials(profile, fresh=True)
+        except RolecallError as exc:
+            log.warning("could not refresh %s: %s", profile, exc)
 
 
 def _seconds(value: int) -> Any:

@@ -1,8 +1,10 @@
 """The embedded demo AWS: a moto server on loopback, seeded with roles and tables.
 
-`rolecall --demo` and `rolecall demo-server` use it so anyone can try Rolecall without an AWS
-account. It never touches the person's own config or keychain: the config and credentials
-files live in a private temporary folder, and sessions are kept in memory only.
+`rolecall demo-server` runs it; `rolecall --demo` (the app or a command) starts that as a
+child process of its own (`spawn`, `activate`), because moto building a big answer holds the
+GIL for seconds and would freeze a window beside it. It never touches the person's own
+config or keychain: the config and credentials files live in a private temporary folder
+that goes with the child, and sessions are kept in memory only.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ import json
 import os
 import random
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -21,6 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from core.errors import RolecallError
 from core.vault import MemoryStore
 
 ACCOUNT = "123456789012"
@@ -30,6 +36,7 @@ ORDER_COUNT = 3000
 MFA_SERIAL = f"arn:aws:iam::{ACCOUNT}:mfa/demo-user"
 EXTERNAL_ID = "rolecall-demo-partner"
 SESSION_NAME = "rolecall-demo"
+READY_TIMEOUT = 120.0  # seeding takes about 5 s here; a slow machine gets room
 
 READ_ACTIONS = [
     "dynamodb:DescribeTable",
@@ -105,6 +112,8 @@ def memory_store() -> MemoryStore:
 
 @dataclass
 class Demo:
+    """The demo AWS running in this process: only ever in its own (`rolecall demo-server`)."""
+
     endpoint: str
     folder: Path
     server: Any
@@ -112,29 +121,48 @@ class Demo:
 
     @property
     def environment(self) -> dict[str, str]:
-        return {
-            "AWS_CONFIG_FILE": str(self.folder / "config"),
-            "AWS_SHARED_CREDENTIALS_FILE": str(self.folder / "credentials"),
-            "AWS_ENDPOINT_URL": self.endpoint,
-            "AWS_REGION": REGION,
-            "ROLECALL_SESSION_STORE": "memory",
-            "ROLECALL_DEMO": "1",
-        }
+        return environment(self.endpoint, self.folder)
+
+    def announcement(self) -> str:
+        """The one line a parent reads once the demo is up (no secret: the keys stay in files)."""
+        return json.dumps(
+            {
+                "endpoint": self.endpoint,
+                "folder": str(self.folder),
+                "seconds": self.seconds_to_start,
+            }
+        )
 
     def stop(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)  # first: it holds the demo user's keys
         self.server.stop()
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
-_lock = threading.Lock()
-_running: list[Demo] = []
+def environment(endpoint: str, folder: Path) -> dict[str, str]:
+    return {
+        "AWS_CONFIG_FILE": str(folder / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(folder / "credentials"),
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_REGION": REGION,
+        "ROLECALL_SESSION_STORE": "memory",
+        "ROLECALL_DEMO": "1",
+    }
 
 
 def start(order_count: int = ORDER_COUNT) -> Demo:
-    """Start and seed a moto server on 127.0.0.1 (a free port), with IAM policies enforced."""
+    """Start and seed a moto server on 127.0.0.1 (a free port), with IAM policies enforced.
+
+    moto holds the GIL for seconds while it builds a big answer: call this only in a process
+    of its own (`rolecall demo-server`), never in one with a window."""
     import logging
 
-    from moto.server import ThreadedMotoServer
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError:
+        raise RolecallError(
+            "the demo needs moto: install Rolecall with its demo extra "
+            "(pip install 'rolecall[demo]')"
+        ) from None
 
     began = time.monotonic()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -143,24 +171,149 @@ def start(order_count: int = ORDER_COUNT) -> Demo:
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
     folder = Path(tempfile.mkdtemp(prefix="rolecall-demo-"))
-    keys = seed(endpoint, order_count)
-    write_files(folder, keys)
-    enforce_policies()
+    try:
+        keys = seed(endpoint, order_count)
+        write_files(folder, keys)
+        enforce_policies()
+    except BaseException:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return Demo(endpoint, folder, server, time.monotonic() - began)
 
 
-def activate(order_count: int = ORDER_COUNT) -> Demo:
-    """Start the demo once per process and point this process's AWS settings at it."""
+def watch_parent(stop: threading.Event) -> None:
+    """In the demo's own process: set `stop` when the process that started it goes, however
+    it goes (quit, crash, SIGKILL). Its end of our stdin closes then, on every platform; on
+    Linux the kernel also sends SIGTERM (PR_SET_PDEATHSIG), which the quit handlers take."""
+    if sys.platform.startswith("linux") and os.environ.get("ROLECALL_DEMO_PDEATHSIG"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+    parent = os.environ.get("ROLECALL_DEMO_PARENT")
+    if parent and os.getppid() != int(parent):  # gone before the line above took effect
+        stop.set()
+
+    def read_until_closed() -> None:
+        while sys.stdin.buffer.read(4096):
+            pass
+        stop.set()
+
+    threading.Thread(target=read_until_closed, name="demo-parent", daemon=True).start()
+
+
+def server_command() -> list[str]:
+    """`rolecall demo-server --child`, run by the same Python (or the same bundle)."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, "demo-server", "--child"]
+    return [sys.executable, "-m", "core.cli", "demo-server", "--child"]
+
+
+class DemoProcess:
+    """The demo AWS as the app and the CLI see it: a child process of its own, which ends
+    (and removes its folder) when this process ends or calls `stop()`."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+        self.endpoint = ""
+        self.folder: Path | None = None
+        self.seconds_to_start = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def environment(self) -> dict[str, str]:
+        assert self.folder is not None, "wait_ready() first"
+        return environment(self.endpoint, self.folder)
+
+    def wait_ready(self, timeout: float = READY_TIMEOUT) -> DemoProcess:
+        """Block (off the GUI thread) until the child says it is up; a sentence if it cannot."""
+        with self._lock:
+            if self.folder is not None:
+                return self
+            lines: list[str] = []
+            assert self.process.stdout is not None
+            stdout = self.process.stdout
+            reader = threading.Thread(target=lambda: lines.append(stdout.readline()), daemon=True)
+            reader.start()
+            reader.join(timeout)
+            if reader.is_alive():
+                self.stop()
+                raise RolecallError(f"the demo AWS did not start within {timeout:.0f} s")
+            try:
+                answer = json.loads(lines[0])
+            except ValueError:
+                code = self.process.wait()
+                raise RolecallError(
+                    f"the demo AWS stopped before it was ready (exit code {code}); "
+                    "run `rolecall demo-server` in a terminal to see why"
+                ) from None
+            if "error" in answer:
+                self.process.wait()
+                raise RolecallError(f"the demo AWS could not start: {answer['error']}")
+            self.endpoint = answer["endpoint"]
+            self.folder = Path(answer["folder"])
+            self.seconds_to_start = float(answer["seconds"])
+            return self
+
+    def stop(self, timeout: float = 10) -> None:
+        """Close the child's stdin (it stops its server and removes its folder), wait for it,
+        and make sure of both."""
+        process = self.process
+        if process.poll() is None:
+            try:
+                process.stdin.close()  # type: ignore[union-attr]
+                process.wait(timeout)
+            except (OSError, subprocess.TimeoutExpired):
+                process.kill()
+                process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+_lock = threading.Lock()
+_running: list[DemoProcess] = []
+
+
+def spawn() -> DemoProcess:
+    """Start the demo AWS in a child process, once per process (later calls return that one);
+    `wait_ready()` tells when it is up. Call it first on the thread that lives as long as the
+    demo should: Linux ties the child's end to the thread that started it."""
     with _lock:
         if not _running:
-            demo = start(order_count)
-            atexit.register(demo.stop)
-            _running.append(demo)
-        demo = _running[0]
+            env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+            env["ROLECALL_DEMO_PARENT"] = str(os.getpid())
+            if threading.current_thread() is threading.main_thread():
+                env["ROLECALL_DEMO_PDEATHSIG"] = "1"
+            process = subprocess.Popen(
+                server_command(),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                env=env,
+                text=True,
+            )
+            _running.append(DemoProcess(process))
+            atexit.register(deactivate)
+        return _running[0]
+
+
+def activate() -> DemoProcess:
+    """Start the demo AWS (once per process), wait until it is up, and point this process's
+    AWS settings at it."""
+    running = spawn().wait_ready()
     for name in [n for n in os.environ if n.startswith("AWS_")]:
         del os.environ[name]
-    os.environ.update(demo.environment)
-    return demo
+    os.environ.update(running.environment)
+    return running
+
+
+def deactivate() -> None:
+    """Stop the demo AWS this process started, if any (also done at exit)."""
+    with _lock:
+        running = _running.pop() if _running else None
+    if running is not None:
+        running.stop()
 
 
 def enforce_policies() -> None:
@@ -422,7 +575,7 @@ def write_files(folder: Path, keys: dict[str, str]) -> None:
     )
 
 
-def shell_exports(demo: Demo) -> str:
+def shell_exports(demo: Demo | DemoProcess) -> str:
     from core.credentials import sh_quote
 
     return "".join(f"export {k}={sh_quote(v)}\n" for k, v in demo.environment.items())

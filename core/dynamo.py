@@ -30,7 +30,7 @@ from core.items import (
     to_dynamodb_json,
     to_plain_json,
 )
-from core.sts import aws_failure, client_config
+from core.sts import DATA_READ_TIMEOUT, aws_failure, client_config
 
 EXPORT_FORMATS = ("csv", "jsonl", "dynamodb-jsonl")
 
@@ -117,8 +117,14 @@ class FilterClause:
 
 @dataclass
 class ReadOptions:
+    """What a Scan or Query reads. `page_size` is every request's Limit (None: DynamoDB's
+    1 MB pages); without one, `first_page` makes the first request ask for only that many
+    items (rows on screen quickly, even from a slow server) and each later one for four
+    times more, up to full pages."""
+
     index: str | None = None
     page_size: int | None = None
+    first_page: int | None = None
     consistent: bool = False
     projection: Sequence[str] = ()
     filters: Sequence[FilterClause] = ()
@@ -263,6 +269,8 @@ class _Expressions:
 
 
 _WIRE_PAGE = "RolecallWirePage"
+GROWTH = 4  # each growing page asks for this many times the items of the one before
+FULL_PAGE_ITEMS = 3000  # past this, ask for DynamoDB's full 1 MB pages
 
 
 def _keep_wire_page(
@@ -324,7 +332,9 @@ class DynamoDB:
         sleep=time.sleep,
         encoded_pages: bool = False,
     ) -> None:
-        self.client = client or session.client("dynamodb", config=client_config())
+        self.client = client or session.client(
+            "dynamodb", config=client_config(read_timeout=DATA_READ_TIMEOUT)
+        )
         self._sleep = sleep
         if encoded_pages:
             for operation in ("Scan", "Query"):
@@ -437,12 +447,16 @@ class DynamoDB:
     ) -> Iterator[ScanPage]:
         start = options.start_key
         pages = 0
+        growing = options.first_page if not options.page_size else None
         while True:
             if options.cancel is not None and options.cancel.is_set():
                 raise Cancelled(f"{doing} was stopped after {pages} page(s)")
             request = dict(params)
             if start is not None:
                 request["ExclusiveStartKey"] = start
+            if growing is not None:
+                request["Limit"] = growing
+                growing = growing * GROWTH if growing * GROWTH < FULL_PAGE_ITEMS else None
             answer = self._call(doing, operation, **request)
             items: Any
             wire = answer.get(_WIRE_PAGE)

@@ -8,7 +8,7 @@ import os
 import re
 import threading
 from collections.abc import Callable
-from datetime import timezone
+from datetime import timedelta, timezone
 from typing import Any, Protocol
 
 from core.credentials import Clock, StaticCredentials, TemporaryCredentials, utc_now
@@ -31,14 +31,19 @@ MfaCodeSource = Callable[[RoleProfile], str]
 PARTITION_REGIONS = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
 
 
-def client_config() -> Any:
+# A 1 MB DynamoDB page over a 256 kbit/s link takes about 32 s; Stop is there for the rest.
+DATA_READ_TIMEOUT = 60.0
+
+
+def client_config(read_timeout: float = 5) -> Any:
     """Timeouts and retries shared by every AWS client: one try and three retries (botocore's
-    max_attempts counts retries), so a dead endpoint fails in about 15 s."""
+    max_attempts counts retries), so a dead endpoint fails in about 15 s. DynamoDB's data
+    calls wait longer for an answer (DATA_READ_TIMEOUT); connecting stays quick for all."""
     from botocore.config import Config
 
     return Config(
         connect_timeout=3,
-        read_timeout=5,
+        read_timeout=read_timeout,
         retries={"mode": "standard", "max_attempts": 3},
         user_agent_extra="rolecall",
     )
@@ -310,19 +315,27 @@ class AssumeRoleProvider:
 
 
 class CachedSessionProvider:
-    """Wraps a role provider: reuse the keyring's session while enough time is left."""
+    """Wraps a role provider: reuse the keyring's session while enough time is left.
 
-    def __init__(self, cache: SessionCache, provider: AssumeRoleProvider) -> None:
+    `reuse=False` is a refresh (aws-vault's ForceNewSession): assume without reading the
+    cache, and replace the cached session only once the new one is in hand, so a refresh
+    that fails leaves the old session where it was."""
+
+    def __init__(
+        self, cache: SessionCache, provider: AssumeRoleProvider, reuse: bool = True
+    ) -> None:
         self.cache = cache
         self.provider = provider
+        self.reuse = reuse
 
     def retrieve(self) -> TemporaryCredentials:
         role = self.provider.role
+        cached = None
         try:
-            cached = self.cache.get(role.name, role.role_arn)
+            if self.reuse:
+                cached = self.cache.get(role.name, role.role_arn)
         except NoKeyringError as exc:  # locked or gone: assume anyway, keep it in memory
             self.cache.trouble_seen(exc)
-            cached = None
         if cached is not None:
             log.debug("reusing the cached session of %s", role.name)
             return cached
@@ -453,9 +466,12 @@ class Engine:
         mfa_code: MfaCodeSource | None = None,
         duration: int | None = None,
         use_cache: bool = True,
+        fresh: bool = False,
         source_identity: str | None = None,
         tags: dict[str, str] | None = None,
     ) -> Provider:
+        """`fresh`: a new session for the role itself even if one is cached (its chain's
+        sessions are still reused); the cached one is replaced only when that worked."""
         role = self.config.role(profile)
         role.check()
         if duration is not None:
@@ -477,7 +493,10 @@ class Engine:
                 source_identity=source_identity,
                 tags=tags if last else None,
             )
-            provider = CachedSessionProvider(self.cache, step) if use_cache and self.cache else step
+            if use_cache and self.cache:
+                provider = CachedSessionProvider(self.cache, step, reuse=not (fresh and last))
+            else:
+                provider = step
         return provider
 
     def credentials(self, profile: str, **options: Any) -> TemporaryCredentials:
@@ -491,6 +510,26 @@ class Engine:
             return None
         role = self.config.role(profile)
         return self.cache.get(profile, role.role_arn)
+
+    def usable(self, profile: str) -> TemporaryCredentials:
+        """What the endpoint serves: a session good for a while, assumed anew when the cached
+        one is nearly over; if that fails, the cached one for as long as it is still valid."""
+        try:
+            return self.credentials(profile)
+        except MfaRequired:
+            raise
+        except AwsError:
+            if self.cache is None:
+                raise
+            role = self.config.role(profile)
+            try:
+                still = self.cache.get(profile, role.role_arn, at_least=timedelta(0))
+            except NoKeyringError:
+                still = None
+            if still is None:
+                raise
+            log.warning("serving the current session of %s until it ends", profile)
+            return still
 
     def boto3_session(self, creds: TemporaryCredentials) -> Any:
         """A boto3 session acting with these credentials, at the profile's endpoint."""

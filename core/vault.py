@@ -172,8 +172,11 @@ class SessionCache:
             self.store.delete(self._key(profile))
             return None
 
-    def get(self, profile: str, role_arn: str | None = None) -> TemporaryCredentials | None:
-        """A cached session that is still good for more than min_remaining, else None."""
+    def get(
+        self, profile: str, role_arn: str | None = None, at_least: timedelta | None = None
+    ) -> TemporaryCredentials | None:
+        """A cached session that is still good for more than `at_least` (min_remaining
+        unless given), else None."""
         with self._lock:
             creds = self._load(profile)
             if creds is None:
@@ -183,7 +186,8 @@ class SessionCache:
                 return None
             if role_arn and creds.assumed_role_arn and not _same_role(creds, role_arn):
                 return None
-            if creds.remaining(self.clock()) <= self.min_remaining:
+            wanted = self.min_remaining if at_least is None else at_least
+            if creds.remaining(self.clock()) <= wanted:
                 return None
             return creds
 

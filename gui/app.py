@@ -5,7 +5,8 @@ from __future__ import annotations
 import gc
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication
@@ -36,6 +37,34 @@ def install_crash_handler() -> None:
         )
 
     sys.excepthook = hook
+
+
+@contextmanager
+def quit_on_signals(app: QApplication) -> Iterator[None]:
+    """SIGTERM, SIGHUP and Ctrl-C quit the app as its Quit menu does. Python runs signal
+    handlers only between bytecodes and Qt's event loop runs none, so the signal's wakeup fd
+    wakes a socket notifier whose (Python) slot lets the handler run at once."""
+    import signal
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier
+
+    from core.quitting import on_quit_signals
+
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    previous_fd = signal.set_wakeup_fd(writer.fileno())
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+    notifier.activated.connect(lambda *_: reader.recv(512))
+    try:
+        with on_quit_signals(lambda _name: app.quit()):
+            yield
+    finally:
+        signal.set_wakeup_fd(previous_fd)
+        notifier.setEnabled(False)
+        reader.close()
+        writer.close()
 
 
 def run(
@@ -69,7 +98,12 @@ def run(
     show_later(window, settings.get("start_in_tray"))
     settle_heap()  # what start-up made lives as long as the app: keep it out of collections
     gc.enable()  # off while starting (core.cli)
-    code = app.exec()
-    QThreadPool.globalInstance().waitForDone(5000)
-    logging.shutdown()
+    try:
+        with quit_on_signals(app):
+            code = app.exec()
+    finally:
+        window.clipboard.clear()
+        controller.shutdown()
+        QThreadPool.globalInstance().waitForDone(5000)
+        logging.shutdown()
     return code

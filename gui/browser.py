@@ -53,12 +53,13 @@ from core.dynamo import (
 from core.errors import AwsError, ConfigError
 from core.items import ItemError, exact_number, from_plain_json, to_dynamodb_json, to_plain_json
 from gui import theme
-from gui.controller import Controller, sentence
+from gui.controller import Controller
 from gui.dialogs import Ask
 from gui.items_model import ItemsModel, ItemsSorter, prepared
-from gui.workers import Op, settle_heap
+from gui.workers import Op, sentence, settle_heap
 
 VALUE_TYPES = ("S", "N", "B", "BOOL", "NULL")
+MIN_FIRST_PAGE = 25  # rows a new read asks for at least, before its pages grow
 
 
 def typed_value(text: str, kind: str, what: str) -> Any:
@@ -234,6 +235,7 @@ class BrowserWindow(QMainWindow):
         self.creds = controller.sessions.get(profile)
         self.table: TableInfo | None = None
         self.pages: Any = None
+        self.read_op: Op | None = None
         self.cancel_event: threading.Event | None = None
         self.last_read: tuple[str, ReadOptions, Any] | None = None
         self.resume_pending = False
@@ -664,7 +666,7 @@ class BrowserWindow(QMainWindow):
         except ConfigError as exc:
             self.show_message(str(exc))
             return
-        self.stop()
+        self._drop_read()
         self.hide_message()
         self.model.reset(self.table.key_names)
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
@@ -673,14 +675,24 @@ class BrowserWindow(QMainWindow):
         self.last_read = (self.table.name, options, key)
         self._start_read(None)
 
-    def _start_read(self, start_key: Any) -> None:
+    def _open_pages(self, start_key: Any) -> None:
+        """A page iterator for the last read, from `start_key`. A new read's first page asks
+        for about two screens of rows; a read that goes on asks for full pages."""
         assert self.db is not None and self.last_read is not None
         table, options, key = self.last_read
         self.cancel_event = threading.Event()
-        read = replace(options, start_key=start_key, cancel=self.cancel_event)
+        first = None if start_key is not None else self._rows_on_screen() * 2
+        read = replace(options, start_key=start_key, cancel=self.cancel_event, first_page=first)
         db = self.db
-        settle_heap()  # a long read: keep the collector's full passes short
         self.pages = db.query(table, key, read) if key is not None else db.scan(table, read)
+
+    def _rows_on_screen(self) -> int:
+        row = max(1, self.view.verticalHeader().defaultSectionSize())
+        return max(MIN_FIRST_PAGE, self.view.viewport().height() // row + 1)
+
+    def _start_read(self, start_key: Any) -> None:
+        settle_heap()  # a long read: keep the collector's full passes short
+        self._open_pages(start_key)
         self.model.more = True
         self.fetch_next()
 
@@ -697,19 +709,25 @@ class BrowserWindow(QMainWindow):
         if self.db is not None and self.pages is None and not self.model.loading:
             self._resume()
 
+    def _pages_to_read(self) -> Any:
+        """The read under way, or (after Stop or a failure) one going on from the last page
+        that arrived."""
+        if self.pages is None and self.db is not None and self.last_read and self.model.more:
+            self._open_pages(self.model.last_key)
+        return self.pages
+
     def fetch_next(self) -> None:
         """One more page, on a worker (the view calls this as the person scrolls)."""
-        if self.pages is None or self.model.loading:
+        if self.model.loading or self._pages_to_read() is None:
             return
         pages = self.pages
         self.model.loading = True
         self._set_reading(True)
-        Op(self.pool, lambda: prepared(next(pages, None)), owner=self).on_success(
-            self._page
-        ).on_failure(self._read_failed).start()
+        self.read_op = Op(self.pool, lambda: prepared(next(pages, None)), owner=self)
+        self.read_op.on_success(self._page).on_failure(self._read_failed).start()
 
     def fetch_all(self) -> None:
-        if self.pages is None or self.model.loading or not self.model.more:
+        if self.model.loading or not self.model.more or self._pages_to_read() is None:
             return
         pages = self.pages
         self.model.loading = True
@@ -720,9 +738,9 @@ class BrowserWindow(QMainWindow):
             for page in pages:
                 report(prepared(page))
 
-        Op(self.pool, work, reports=True, owner=self).on_progress(self._add_page).on_success(
-            lambda _: self._read_done()
-        ).on_failure(self._read_failed).start()
+        self.read_op = Op(self.pool, work, reports=True, owner=self)
+        self.read_op.on_progress(self._add_page).on_success(lambda _: self._read_done())
+        self.read_op.on_failure(self._read_failed).start()
 
     def _add_page(self, page: ScanPage) -> None:
         self.model.add_page(page)
@@ -768,9 +786,25 @@ class BrowserWindow(QMainWindow):
                 self.go_on_button.setVisible(not self.expired_bar.isVisible())  # renew goes on
         self.readFinished.emit()
 
-    def stop(self) -> None:
+    def _drop_read(self) -> bool:
+        """Cancel the read under way: a page still on its way is dropped (the worker may be
+        waiting for it) and the next read goes on from the last page that arrived."""
         if self.cancel_event is not None:
             self.cancel_event.set()
+        op, self.read_op = self.read_op, None
+        if op is None or not op.running:
+            return False
+        op.cancel()
+        self.pages = None
+        self.model.loading = False
+        self.loading_all = False
+        return True
+
+    def stop(self) -> None:
+        if self._drop_read():
+            self._set_reading(False)
+            self._update_status("stopped")
+            self.readFinished.emit()
 
     def _set_reading(self, on: bool) -> None:
         self.run_button.setEnabled(not on)
@@ -1058,6 +1092,10 @@ class BrowserWindow(QMainWindow):
             self.expired_bar.show()
         self.show_message(message)
         self.failed.emit(message)
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802
+        self._drop_read()  # a "Load all" under way stops with the window
+        super().closeEvent(event)
 
     def show_message(self, text: str) -> None:
         self.message.setText(text[:1].upper() + text[1:])

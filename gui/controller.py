@@ -13,17 +13,9 @@ from core.credentials import Clock, TemporaryCredentials, utc_now
 from core.errors import MfaRequired, NoKeyringError, RolecallError
 from core.profiles import AwsConfig, RoleProfile
 from gui.sessions import SessionManager
-from gui.workers import Op, settle_heap
+from gui.workers import Op, sentence, settle_heap
 
 log = logging.getLogger(__name__)
-
-
-def sentence(error: BaseException) -> str:
-    """Every failure as one readable sentence (never a traceback)."""
-    if isinstance(error, RolecallError):
-        return str(error)
-    log.debug("unexpected failure", exc_info=error)
-    return f"Unexpected {type(error).__name__}: {error}"
 
 
 class Controller(QObject):
@@ -34,6 +26,8 @@ class Controller(QObject):
     busyChanged = Signal(str, bool)  # profile, busy
     assumed = Signal(str)  # profile
     assumeFailed = Signal(str, str)  # profile, message
+    ended = Signal(str)  # profile: its session is gone from here and from the keyring
+    endFailed = Signal(str, str)  # profile, why the session is still there
     mfaNeeded = Signal(str, str)  # profile, message from a failed try ("" the first time)
     wrote = Signal(str)  # a sentence about what was written
     writeFailed = Signal(str)
@@ -68,7 +62,12 @@ class Controller(QObject):
 
     def start(self) -> None:
         """Load the config first (the window fills), then open the keyring and the cached
-        sessions; both off the GUI thread."""
+        sessions; both off the GUI thread. The demo's AWS is started here first: a child
+        process, started from the thread that lives as long as the app (see core.demo.spawn)."""
+        if self.demo:
+            from core import demo
+
+            demo.spawn()
         Op(self.pool, self._load).on_success(self._loaded).on_failure(
             lambda e: self.configFailed.emit(sentence(e))
         ).start()
@@ -217,10 +216,8 @@ class Controller(QObject):
             return mfa_code
 
         def work() -> TemporaryCredentials:
-            if fresh:
-                engine.cache.forget(profile)
             creds: TemporaryCredentials = engine.credentials(
-                profile, mfa_code=code_source, duration=duration
+                profile, mfa_code=code_source, duration=duration, fresh=fresh
             )
             return creds
 
@@ -251,6 +248,15 @@ class Controller(QObject):
         self.busyChanged.emit(profile, False)
         self.sessions.refresh_failed(profile)
         message = sentence(error)
+        still = self.sessions.get(profile)
+        if still is not None and not still.expired(self.clock()):
+            ends = still.expiration.astimezone()
+            minutes = int(still.remaining(self.clock()).total_seconds() // 60)
+            left = f"{minutes} min left" if minutes else "less than a minute left"
+            message = (
+                f"Renewing the session failed: {message}. The current session stays valid "
+                f"until {ends:%H:%M} ({left})"
+            )
         if isinstance(error, MfaRequired):
             self.mfaNeeded.emit(profile, "")
         elif had_code and "MultiFactorAuthentication" in message:
@@ -259,11 +265,23 @@ class Controller(QObject):
             self.assumeFailed.emit(profile, message)
 
     def forget(self, profile: str) -> None:
-        """End a session here: drop it from the window and from the keyring cache."""
+        """End a session: delete it from the keyring cache, then from the window. A keyring
+        that refuses leaves it listed, with a sentence (it would come back at the next start)."""
+        cache = self.engine.cache if self.engine is not None else None
+        if cache is None:
+            self._ended(profile)
+            return
+        Op(self.pool, lambda: cache.forget(profile)).on_success(
+            lambda _: self._ended(profile)
+        ).on_failure(
+            lambda e: self.endFailed.emit(
+                profile, f"The session of '{profile}' was not ended: {sentence(e)}"
+            )
+        ).start()
+
+    def _ended(self, profile: str) -> None:
         self.sessions.remove(profile)
-        if self.engine is not None and self.engine.cache is not None:
-            cache = self.engine.cache
-            Op(self.pool, lambda: cache.forget(profile)).start()
+        self.ended.emit(profile)
 
     def save_role(
         self,
@@ -346,9 +364,7 @@ class Controller(QObject):
         if self.endpoint is not None or self.engine is None:
             return
         engine = self.engine
-        self.endpoint = CredentialEndpoint(
-            lambda profile: engine.credentials(profile), clock=self.clock
-        ).start()
+        self.endpoint = CredentialEndpoint(engine.usable, clock=self.clock).start()
         server = self.endpoint
 
         def announce() -> None:
@@ -359,6 +375,20 @@ class Controller(QObject):
 
         Op(self.pool, announce).start()
         self.endpointChanged.emit()
+
+    def shutdown(self) -> None:
+        """At quit, however it came (window, tray, signal): the runtime file goes, and the
+        demo's AWS with its folder. Waits a little for both, as the app is ending anyway."""
+        from core.endpoint import unpublish
+
+        server, self.endpoint = self.endpoint, None
+        if server is not None:
+            server.stop()
+            unpublish()
+        if self.demo:
+            from core import demo
+
+            demo.deactivate()
 
     def stop_endpoint(self) -> None:
         from core.endpoint import unpublish

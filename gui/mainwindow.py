@@ -38,6 +38,7 @@ from gui.idle import IdleLock
 from gui.models import PROFILE, ROLE, RoleFilter, RoleModel, SessionModel
 from gui.settings import Settings
 from gui.widgets import ExpiryRing, RoleDelegate, SessionDelegate, badges_for
+from gui.workers import failures
 
 # gui.dialogs (and the browser, the terminals panel), and the Qt classes only a slot uses,
 # are imported where they are used: none is needed to show the roles, and start-up time is
@@ -159,7 +160,9 @@ class MainWindow(QMainWindow):
         splitter.setSizes([360, 820])
         splitter.setStretchFactor(1, 1)
 
-        self.config_label = QLabel("Loading the AWS config…")
+        self.config_label = QLabel(
+            "Starting the demo AWS…" if self.demo else "Loading the AWS config…"
+        )
         self.keyring_label = QLabel("")
         self.endpoint_label = QLabel("")
         self.endpoint_label.setObjectName("endpointLabel")
@@ -246,7 +249,12 @@ class MainWindow(QMainWindow):
     def _build_detail(self, splitter: QSplitter) -> None:
         self.stack = QStackedWidget()
         splitter.addWidget(self.stack)
-        empty = QLabel("Pick a role on the left, or add one.")
+        empty = QLabel(
+            "Starting the demo AWS on this computer: a moto server with sample roles and "
+            "tables.\nThe roles appear here in a few seconds."
+            if self.demo
+            else "Pick a role on the left, or add one."
+        )
         empty.setObjectName("emptyLabel")
         empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         empty.setProperty("muted", True)
@@ -474,6 +482,9 @@ class MainWindow(QMainWindow):
         c.busyChanged.connect(self.busy_changed)
         c.assumed.connect(self.assumed)
         c.assumeFailed.connect(self.assume_failed)
+        c.ended.connect(lambda p: self.statusBar().showMessage(f"Ended the session of {p}", 5000))
+        c.endFailed.connect(lambda _profile, message: self.show_error(message))
+        failures.failed.connect(self.show_failure)
         c.mfaNeeded.connect(self.ask_mfa)
         c.wrote.connect(lambda text: self.statusBar().showMessage(text, 8000))
         c.writeFailed.connect(self.show_error)
@@ -515,6 +526,7 @@ class MainWindow(QMainWindow):
     # ---- config and selection -------------------------------------------------------------
     def load_config(self, config: AwsConfig) -> None:
         self.config_banner.hide()
+        self.empty.setText("Pick a role on the left, or add one.")
         keep = self.current
         self.config = config
         self.model.load(config)
@@ -942,6 +954,10 @@ class MainWindow(QMainWindow):
             "Only that section is removed; a backup of the file is kept.",
         ):
             self.controller.delete_role(role.name)
+
+    def show_failure(self, message: str) -> None:
+        """A failure no part handled itself: said in the status bar, never dropped."""
+        self.statusBar().showMessage(message, 15000)
 
     def show_error(self, message: str) -> None:
         self.error.setText(message)

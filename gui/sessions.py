@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -10,6 +10,7 @@ from core.credentials import Clock, TemporaryCredentials, utc_now
 
 WARNING = timedelta(minutes=15)
 CRITICAL = timedelta(minutes=5)
+RETRY_AFTER = timedelta(minutes=1)  # after a failed refresh; the old session stays meanwhile
 
 
 def level(left: timedelta) -> str:
@@ -48,6 +49,7 @@ class SessionManager(QObject):
         self.auto_refresh: dict[str, bool] = {}
         self._asked: set[str] = set()
         self._due: set[str] = set()
+        self._retry_at: dict[str, datetime] = {}
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.tick)
@@ -62,6 +64,7 @@ class SessionManager(QObject):
         self.needs_mfa[creds.profile] = needs_mfa
         self._asked.discard(creds.profile)
         self._due.discard(creds.profile)
+        self._retry_at.pop(creds.profile, None)
         self.changed.emit()
 
     def remove(self, profile: str) -> None:
@@ -89,8 +92,9 @@ class SessionManager(QObject):
         self.auto_refresh[profile] = on
 
     def refresh_failed(self, profile: str) -> None:
-        """Let the next tick try again (a failed refresh must not stop future ones)."""
+        """Try again in a minute: a failed refresh must not stop future ones, nor hammer AWS."""
         self._due.discard(profile)
+        self._retry_at[profile] = self.clock() + RETRY_AFTER
 
     def tick(self) -> None:
         for profile, creds in list(self.sessions.items()):
@@ -101,7 +105,11 @@ class SessionManager(QObject):
                 if left <= self.mfa_warn_before and profile not in self._asked:
                     self._asked.add(profile)
                     self.mfaRefreshDue.emit(profile)
-            elif left <= self.refresh_before and profile not in self._due:
+            elif (
+                left <= self.refresh_before
+                and profile not in self._due
+                and self._retry_at.get(profile, self.clock()) <= self.clock()
+            ):
                 self._due.add(profile)
                 self.refreshDue.emit(profile)
         self.ticked.emit()

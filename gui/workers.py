@@ -1,17 +1,46 @@
 """Work off the GUI thread: one small helper, as Anki's QueryOp does.
 
 `Op(pool, fn).on_success(...).on_failure(...).start()` runs `fn` on a QThreadPool; exactly one
-outcome comes back to the GUI thread through one signal. Nothing else leaves the worker.
+outcome comes back to the GUI thread through one signal. Nothing else leaves the worker. A
+failure nobody handles is still said: logged (masked) and sent to `failures.failed`, which
+the window shows; a caller opts out with its own `on_failure`.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from core.errors import RolecallError
+
+log = logging.getLogger(__name__)
+
+
+def sentence(error: BaseException) -> str:
+    """Every failure as one readable sentence (never a traceback)."""
+    if isinstance(error, RolecallError):
+        return str(error)
+    log.debug("unexpected failure", exc_info=error)
+    return f"Unexpected {type(error).__name__}: {error}"
+
+
+class FailureReporter(QObject):
+    failed = Signal(str)  # the sentence of a failure no caller handled
+
+
+failures = FailureReporter()
+
+
+def report_failure(error: BaseException) -> None:
+    """The default for an Op's failure: a masked log line and a sentence for the window."""
+    message = sentence(error)
+    log.warning("%s", message)
+    failures.failed.emit(message)
 
 
 @dataclass(frozen=True)
@@ -67,7 +96,7 @@ class Op:
         self.signals.progress.connect(self._report)
         self._progress: Callable[[Any], None] = lambda part: None
         self._success: Callable[[Any], None] = lambda value: None
-        self._failure: Callable[[BaseException], None] = lambda error: None
+        self._failure: Callable[[BaseException], None] = report_failure
         self.cancelled = False
         self.running = False
 

@@ -22,6 +22,8 @@ FIGURES = [
     "dynamodb_first_rows",
     "dynamodb_heartbeat",
     "dynamodb_memory",
+    "demo_first_rows",
+    "demo_heartbeat",
 ]
 
 

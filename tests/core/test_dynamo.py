@@ -130,6 +130,30 @@ def test_scan_pages_pass_the_last_evaluated_key_back_exactly(db):
     assert all(p.consumed_capacity is not None for p in pages)
 
 
+def test_a_first_page_asks_for_a_screenful_and_later_pages_grow_to_full_ones(db, monkeypatch):
+    monkeypatch.setattr("core.dynamo.FULL_PAGE_ITEMS", 200)  # 3,000 here would be slow
+    table = make_table(db)
+    fill(db, table, 300)
+    sent = []
+    db.client.meta.events.register(
+        "provide-client-params.dynamodb.Scan", lambda params, **_: sent.append(params.copy())
+    )
+    pages = list(db.scan(table, ReadOptions(first_page=10)))
+    assert [len(p.items) for p in pages] == [10, 40, 160, 90]
+    assert [s.get("Limit") for s in sent] == [10, 40, 160, None]  # then DynamoDB's 1 MB pages
+    sent.clear()
+    list(db.scan(table, ReadOptions(first_page=10, page_size=100)))  # the person's page size
+    assert [s.get("Limit") for s in sent] == [100, 100, 100]
+
+
+def test_data_calls_wait_for_a_slow_page_but_connecting_and_sts_stay_quick(db):
+    from core.sts import client_config
+
+    assert db.client.meta.config.read_timeout == 60
+    assert db.client.meta.config.connect_timeout == 3
+    assert client_config().read_timeout == 5 and client_config().connect_timeout == 3
+
+
 def test_a_scan_resumes_from_a_saved_key(db):
     table = make_table(db)
     items = fill(db, table, 9)

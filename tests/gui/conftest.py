@@ -109,42 +109,6 @@ def window(make_window) -> MainWindow:
     return make_window()
 
 
-class Heartbeat:
-    """A 10 ms timer on the GUI thread, recording how long each beat really waited."""
-
-    def __enter__(self) -> Heartbeat:
-        import gc
-        import time
-
-        from PySide6.QtCore import QTimer
-
-        gc.collect()  # earlier tests' garbage is not this window's to collect
-        gc.freeze()
-        self.gaps: list[float] = []
-        self._clock = time.perf_counter
-        self._last = self._clock()
-        self._timer = QTimer()
-        self._timer.setInterval(10)
-        self._timer.timeout.connect(self._beat)
-        self._timer.start()
-        return self
-
-    def _beat(self) -> None:
-        now = self._clock()
-        self.gaps.append(now - self._last)
-        self._last = now
-
-    def __exit__(self, *exc: object) -> None:
-        import gc
-
-        self._timer.stop()
-        gc.unfreeze()
-
-    @property
-    def worst_ms(self) -> float:
-        return max(self.gaps) * 1000
-
-
 def open_table(qtbot, window, table: str):
     """Open the DynamoDB browser of the selected role's session and pick a table (described)."""
     from PySide6.QtCore import Qt

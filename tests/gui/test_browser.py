@@ -14,9 +14,10 @@ from PySide6.QtWidgets import QListWidget, QPlainTextEdit, QPushButton, QTableVi
 from core.items import from_plain_json
 from gui.browser import BrowserAsk
 from gui.items_model import ItemsModel
-from tests.gui.conftest import Heartbeat, open_table, wait_any
+from tests.gui.conftest import open_table, wait_any
 from tests.gui.test_mainwindow import assume
 from tests.helpers.dynamo import create_table, dynamodb_client
+from tests.helpers.heartbeat import Heartbeat
 
 AWKWARD = {
     "pk": {"S": "p"},
@@ -220,11 +221,13 @@ def test_export_loaded_rows_and_the_whole_result(browser, qtbot, tmp_path, monke
     run(qtbot, browser)
     out = tmp_path / "rows.csv"
     monkeypatch.setattr(BrowserAsk, "save_path", classmethod(lambda cls, *a: str(out)))
+    loaded = len(browser.model.items)  # a page of 10, or two if the view asked for more
+    assert loaded in (10, 20)
     with qtbot.waitSignal(browser.exported, timeout=20000) as done:
         browser.export_rows("csv")
-    assert done.args == [10]
+    assert done.args == [loaded]
     rows = list(csv.reader(out.read_text().splitlines()))
-    assert rows[0][:2] == ["pk", "sk"] and len(rows) == 11
+    assert rows[0][:2] == ["pk", "sk"] and len(rows) == loaded + 1
     whole = tmp_path / "all.jsonl"
     monkeypatch.setattr(BrowserAsk, "save_path", classmethod(lambda cls, *a: str(whole)))
     with qtbot.waitSignal(browser.exported, timeout=20000) as done:
@@ -342,3 +345,23 @@ def test_heartbeat_while_loading_the_orders_table(demo_window, qtbot):
         qtbot.waitUntil(lambda: len(heart.gaps) > 20)
     assert len(browser.model.items) == 3000
     assert heart.worst_ms <= 50, f"the GUI thread stalled {heart.worst_ms:.0f} ms"
+
+
+def test_the_first_rows_come_in_a_small_page_and_stop_is_at_once(demo_window, qtbot):
+    browser = browse_orders(qtbot, demo_window, "demo-readonly")
+    run(qtbot, browser)
+    first = len(browser.model.items)
+    assert first == browser._rows_on_screen() * 2 and browser.model.more
+    browser.load_all.click()  # moto takes seconds for a full page: Stop comes mid-page
+    assert browser.model.loading
+    with qtbot.waitSignal(browser.readFinished, timeout=1):
+        browser.cancel_button.click()
+    assert not browser.model.loading and browser.run_button.isEnabled()
+    assert browser.status.text().endswith("stopped") and browser.load_all.isEnabled()
+    kept = [item["order_id"]["S"] for item in browser.model.items]
+    assert len(kept) >= first
+    with qtbot.waitSignal(browser.readFinished, timeout=120000):
+        browser.load_all.click()  # goes on from the last page that arrived
+    orders = [item["order_id"]["S"] for item in browser.model.items]
+    assert orders[: len(kept)] == kept
+    assert len(orders) == len(set(orders)) == 3000

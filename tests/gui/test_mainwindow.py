@@ -14,7 +14,8 @@ from core.credentials import format_remaining, render
 from gui.dialogs import Ask
 from gui.models import PROFILE, ROLE
 from tests.conftest import ACCOUNT
-from tests.gui.conftest import Heartbeat, wait_any
+from tests.gui.conftest import wait_any
+from tests.helpers.heartbeat import Heartbeat
 
 
 def visible_profiles(window) -> list[str]:
@@ -322,9 +323,33 @@ def test_writing_keys_to_the_credentials_file_only_when_asked(window, qtbot, aws
 def test_end_session_forgets_it_here_and_in_the_cache(window, qtbot, store):
     assume(qtbot, window, "reader")
     assert store.get("session:reader")
-    window.findChild(QPushButton, "endButton").click()
+    with qtbot.waitSignal(window.controller.ended, timeout=20000):
+        window.findChild(QPushButton, "endButton").click()
     assert "reader" not in window.sessions.sessions
-    qtbot.waitUntil(lambda: store.get("session:reader") is None)
+    assert store.get("session:reader") is None
+
+
+def test_end_session_that_the_keyring_refuses_is_said_and_the_session_stays(
+    window, qtbot, store, monkeypatch
+):
+    from core.errors import NoKeyringError
+
+    assume(qtbot, window, "reader")
+
+    def refuse(key: str) -> None:
+        raise NoKeyringError("the keyring refused to delete 'session:reader' (it is locked)")
+
+    monkeypatch.setattr(store, "delete", refuse)
+    with qtbot.waitSignal(window.controller.endFailed, timeout=20000) as failed:
+        window.findChild(QPushButton, "endButton").click()
+    assert failed.args == [
+        "reader",
+        "The session of 'reader' was not ended: the keyring refused to delete "
+        "'session:reader' (it is locked)",
+    ]
+    assert "reader" in window.sessions.sessions
+    assert window.error.isVisible() and "was not ended" in window.error.text()
+    assert "was not ended" in window.statusBar().currentMessage()
 
 
 @pytest.fixture

@@ -36,3 +36,37 @@ def test_a_cancelled_op_delivers_nothing(qtbot, pool):
     with qtbot.waitSignal(op.signals.outcome):
         gate.set()
     assert got == []
+
+
+def test_a_failure_nobody_handles_is_said_and_logged_masked(qtbot, pool, caplog, monkeypatch):
+    import logging
+
+    from core import redact
+    from core.errors import NoKeyringError
+    from gui.workers import failures
+
+    monkeypatch.setattr(logging, "_logRecordFactory", logging.getLogRecordFactory())
+    redact.install_record_factory()  # as the app does at start
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY"
+    redact.register(secret)
+    error = NoKeyringError(f"the keyring refused the delete of {secret}")
+
+    def fail() -> None:
+        raise error
+
+    op = Op(pool, fail)
+    with qtbot.waitSignal(failures.failed) as said:
+        op.start()
+    assert said.args == [f"the keyring refused the delete of {secret}"]  # for the window
+    assert [r.levelname for r in caplog.records if r.name == "gui.workers"] == ["WARNING"]
+    assert secret not in caplog.text and "the keyring refused the delete" in caplog.text
+
+
+def test_a_failure_handled_by_the_caller_is_not_said_twice(qtbot, pool):
+    from gui.workers import failures
+
+    handled = []
+    op = Op(pool, lambda: 1 / 0).on_failure(handled.append)
+    with qtbot.assertNotEmitted(failures.failed), qtbot.waitSignal(op.signals.outcome):
+        op.start()
+    assert len(handled) == 1

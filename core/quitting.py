@@ -1,0 +1,43 @@
+"""Quitting by signal is quitting: SIGTERM (`kill`, systemd) and SIGHUP (a logout) end a
+long-running command the way Ctrl-C does, so its clean-up runs."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+QUIT_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+@contextmanager
+def on_quit_signals(handler: Callable[[str], None]) -> Iterator[None]:
+    """Call `handler(signal name)` on the main thread for each quit signal, until the block
+    ends (the previous handlers are put back)."""
+    previous: dict[int, Any] = {}
+    for number in QUIT_SIGNALS:
+        previous[number] = signal.signal(number, lambda n, _frame: handler(signal.Signals(n).name))
+    try:
+        yield
+    finally:
+        for number, old in previous.items():
+            signal.signal(number, old)
+
+
+def wait_for_quit(stop: threading.Event | None = None) -> str:
+    """Block the main thread until SIGINT, SIGTERM or SIGHUP arrives, or `stop` is set
+    elsewhere; returns the signal's name ("" when `stop` ended the wait)."""
+    stop = stop or threading.Event()
+    seen: list[str] = []
+
+    def quit_now(name: str) -> None:
+        seen.append(name)
+        stop.set()
+
+    with on_quit_signals(quit_now):
+        stop.wait()
+    return seen[0] if seen else ""

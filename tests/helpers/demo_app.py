@@ -1,0 +1,173 @@
+"""Drives `rolecall --demo` started the way the console script starts it, from inside its own
+process, and prints what a person would have seen as JSON lines on stdout.
+
+    python -m tests.helpers.demo_app tour   # assume, browse Orders, Run, Load all, query, MyTable
+    python -m tests.helpers.demo_app idle   # assume and copy, say where things are, then wait
+
+The only thing added to the real start path is a timer queued before `main(["--demo"])`
+runs the window; it finds the window and clicks through it as a person would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+from typing import Any
+
+from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from tests.helpers.heartbeat import Heartbeat
+
+
+def say(**fields: Any) -> None:
+    print(json.dumps(fields), flush=True)
+
+
+class Expect:
+    """Connect first, act, then wait: the first of `signals` to fire, or TimeoutError."""
+
+    def __init__(self, *signals: Any) -> None:
+        self.signals = signals
+        self.got: tuple[int, tuple[Any, ...]] | None = None
+        self.loop = QEventLoop()
+        self.slots = []
+        for number, signal in enumerate(signals):
+            slot = (lambda n: lambda *args: self._hit(n, args))(number)
+            signal.connect(slot)
+            self.slots.append((signal, slot))
+
+    def _hit(self, number: int, args: tuple[Any, ...]) -> None:
+        if self.got is None:
+            self.got = (number, args)
+            self.loop.quit()
+
+    def wait(self, seconds: float, what: str) -> tuple[int, tuple[Any, ...]]:
+        if self.got is None:
+            QTimer.singleShot(int(seconds * 1000), self.loop.quit)
+            self.loop.exec()
+        for signal, slot in self.slots:
+            signal.disconnect(slot)
+        if self.got is None:
+            raise TimeoutError(f"{what}: nothing after {seconds:.0f} s")
+        if self.got[0] != 0:
+            raise AssertionError(f"{what}: {self.got[1]}")
+        return self.got
+
+
+def the_window(app: QApplication) -> Any:
+    from gui.mainwindow import MainWindow
+
+    return next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))
+
+
+def ready(window: Any) -> None:
+    c = window.controller
+    Expect(c.storeReady, c.configFailed).wait(120, "the demo AWS starting")
+    window.select("demo-readonly")
+    expect = Expect(c.assumed, c.assumeFailed)
+    window.assume_button.click()
+    expect.wait(60, "assuming demo-readonly")
+
+
+def read(browser: Any, action: Any, what: str, seconds: float = 240) -> float:
+    began = time.perf_counter()
+    expect = Expect(browser.readFinished, browser.failed)
+    action()
+    expect.wait(seconds, what)
+    return time.perf_counter() - began
+
+
+def pick_table(browser: Any, name: str) -> None:
+    expect = Expect(browser.tableDescribed, browser.failed)
+    browser.table_list.setCurrentItem(
+        browser.table_list.findItems(name, Qt.MatchFlag.MatchExactly)[0]
+    )
+    expect.wait(60, f"describing {name}")
+
+
+def tour(app: QApplication) -> None:
+    window = the_window(app)
+    with Heartbeat(settle=False) as start:
+        ready(window)
+    with Heartbeat(settle=False) as opening:
+        browser = window.browse()
+        Expect(browser.tablesLoaded, browser.failed).wait(60, "listing the tables")
+        pick_table(browser, "Orders")
+    with Heartbeat(settle=False) as beat:
+        first_s = read(browser, browser.run_button.click, "the first rows of Orders")
+        first_rows = len(browser.model.items)
+        all_s = read(browser, browser.load_all.click, "Load all of Orders")
+        orders = len(browser.model.items)
+        browser.mode.setCurrentText("Query")
+        browser.pk_value.setText("C0007")
+        read(browser, browser.run_button.click, "querying customer C0007")
+        if browser.model.more:
+            read(browser, browser.load_all.click, "all of customer C0007")
+        customers = {item["customer_id"]["S"] for item in browser.model.items}
+        customer = len(browser.model.items)
+        pick_table(browser, "MyTable")
+        browser.mode.setCurrentText("Scan")
+        read(browser, browser.run_button.click, "scanning MyTable")
+        mytable = [item["id"]["S"] for item in browser.model.items]
+    from core import demo
+
+    say(
+        roles=len(window.model.rows),
+        first_rows=first_rows,
+        first_rows_s=first_s,
+        orders=orders,
+        load_all_s=all_s,
+        customer=customer,
+        customers=sorted(customers),
+        mytable=mytable,
+        worst_ms=beat.worst_ms,
+        worst_start_ms=start.worst_ms,
+        worst_opening_ms=opening.worst_ms,
+        demo_pid=demo._running[0].process.pid,
+        folder=str(demo._running[0].folder),
+    )
+    app.quit()
+
+
+def idle(app: QApplication) -> None:
+    window = the_window(app)
+    ready(window)
+    window.copy_default()
+    from core import demo, endpoint
+
+    clipboard = QGuiApplication.clipboard()
+    # Connected after the app's own clean-up, so this reads the clipboard as it is left.
+    app.aboutToQuit.connect(lambda: say(clipboard_at_quit=clipboard.text()))
+    say(
+        demo_pid=demo._running[0].process.pid,
+        folder=str(demo._running[0].folder),
+        runtime_file=str(endpoint.runtime_file()),
+        copied=bool(clipboard.text()),
+    )
+
+
+def main() -> int:
+    mode = {"tour": tour, "idle": idle}[sys.argv[1]]
+    app = QApplication(sys.argv[:1])
+
+    def drive() -> None:
+        try:
+            mode(app)
+        except Exception:  # noqa: BLE001 - said on stdout for the test to show
+            say(error=traceback.format_exc())
+            app.exit(1)
+
+    QTimer.singleShot(0, drive)
+    from core.cli import main as rolecall
+
+    return rolecall(["--demo"])
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    sys.exit(main())

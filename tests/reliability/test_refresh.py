@@ -1,0 +1,155 @@
+"""A refresh never throws a good session away: with the fault proxy between Rolecall and
+moto, a refresh that fails (throttling, 5xx, an expired source, a changed trust policy, no
+answer at all) leaves the old session listed with its time left, in the keyring, and served
+to terminals; once AWS answers again, the next refresh replaces it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from core.cli import refresh_served
+from core.endpoint import CredentialEndpoint
+from core.sts import Engine
+from core.vault import MemoryStore, SessionCache
+from tests.core.test_endpoint import get
+from tests.gui.test_mainwindow import assume
+from tests.helpers.faultproxy import STS_THROTTLING, UNAVAILABLE, Fault, FaultProxy
+from tests.reliability.test_faults import EXPIRED
+
+DENIED = Fault(
+    403,
+    "AccessDenied",
+    "User: arn:aws:iam::123456789012:user/base is not authorized to perform: sts:AssumeRole",
+)
+# (name, faults one failed assume meets): retried faults are met four times, the rest once
+FAULTS = [
+    ("throttled", [STS_THROTTLING] * 4),
+    ("unavailable", [UNAVAILABLE] * 4),
+    ("expired source", [EXPIRED]),
+    ("trust policy changed", [DENIED]),
+    ("no answer", None),
+]
+
+
+@pytest.fixture
+def proxy(aws, monkeypatch):
+    proxy = FaultProxy(aws.endpoint)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
+    yield proxy
+    proxy.down()
+
+
+def break_sts(proxy: FaultProxy, faults: list[Fault] | None, assumes: int = 1) -> None:
+    if faults is None:
+        proxy.down()
+    else:
+        proxy.inject("sts", "AssumeRole", *faults * assumes)
+
+
+def heal(proxy: FaultProxy, faults: list[Fault] | None) -> None:
+    assert proxy.pending() == 0  # every injected fault was met
+    if faults is None:
+        proxy.up()
+
+
+def to_minutes_left(clock, creds, minutes: float) -> None:
+    clock.now = creds.expiration - timedelta(minutes=minutes)
+
+
+@pytest.mark.parametrize(("name", "faults"), FAULTS, ids=[f[0] for f in FAULTS])
+def test_a_failed_refresh_in_the_window_keeps_the_session_listed_cached_and_served(
+    make_window, proxy, qtbot, clock, store, name, faults
+):
+    window = make_window()
+    assume(qtbot, window, "reader")
+    first = window.sessions.get("reader")
+    endpoint = window.controller.endpoint
+    to_minutes_left(clock, first, 9)
+    break_sts(proxy, faults, assumes=2)  # the window's refresh, then the endpoint's try
+    with qtbot.waitSignal(window.controller.assumeFailed, timeout=60000) as failed:
+        window.sessions.tick()
+    profile, message = failed.args
+    ends = first.expiration.astimezone()
+    assert profile == "reader"
+    assert message.startswith(
+        "Renewing the session failed: assuming the role of profile 'reader' failed: "
+    )
+    assert message.endswith(f". The current session stays valid until {ends:%H:%M} (9 min left)")
+    assert window.sessions.get("reader") is first
+    assert window.expiry_label.text() == "09:00"
+    assert message in window.error.text()
+    assert first.access_key_id in store.get("session:reader")
+    to_minutes_left(clock, first, 4)  # under 5 minutes the endpoint tries to renew first
+    status, served = get(endpoint, "/role/reader")
+    assert status == 200 and served["AccessKeyId"] == first.access_key_id
+    heal(proxy, faults)
+    clock.advance(minutes=1, seconds=1)  # the next try, a minute after the failed one
+    with qtbot.waitSignal(window.controller.assumed, timeout=60000):
+        window.sessions.tick()
+    renewed = window.sessions.get("reader")
+    assert renewed.access_key_id != first.access_key_id
+    # moto's sessions end an hour from the real time, so on this clock the new one is short
+    # too and the endpoint may renew it again: what it serves is new, and the cached one.
+    served = get(endpoint, "/role/reader")[1]["AccessKeyId"]
+    assert served != first.access_key_id and served in store.get("session:reader")
+
+
+def test_a_failed_refresh_is_tried_again_a_minute_later_not_every_second(
+    make_window, proxy, qtbot, clock
+):
+    window = make_window()
+    assume(qtbot, window, "reader")
+    to_minutes_left(clock, window.sessions.get("reader"), 9)
+    break_sts(proxy, [DENIED])
+    with qtbot.waitSignal(window.controller.assumeFailed, timeout=60000):
+        window.sessions.tick()
+    with qtbot.assertNotEmitted(window.controller.busyChanged):
+        clock.advance(seconds=59)
+        window.sessions.tick()
+    assert proxy.pending() == 0
+
+
+@pytest.mark.parametrize(("name", "faults"), FAULTS, ids=[f[0] for f in FAULTS])
+def test_a_failed_refresh_of_rolecall_serve_keeps_serving_the_session(aws, proxy, name, faults):
+    from tests.gui.conftest import FakeClock
+
+    clock = FakeClock()
+    store = MemoryStore()
+    engine = Engine(cache=SessionCache(store, clock=clock), clock=clock)
+    server = CredentialEndpoint(engine.usable, current="reader", clock=clock).start()
+    try:
+        first = get(server, "/role")[1]
+        creds = engine.cached("reader")
+        to_minutes_left(clock, creds, 8)
+        break_sts(proxy, faults)
+        refresh_served(engine, server)
+        assert first["AccessKeyId"] in store.get("session:reader")
+        to_minutes_left(clock, creds, 3)
+        break_sts(proxy, faults)
+        status, served = get(server, "/role")
+        assert status == 200 and served["AccessKeyId"] == first["AccessKeyId"]
+        heal(proxy, faults)
+        refresh_served(engine, server)
+        assert first["AccessKeyId"] not in store.get("session:reader")
+        renewed = get(server, "/role")[1]["AccessKeyId"]
+        assert renewed != first["AccessKeyId"] and renewed in store.get("session:reader")
+    finally:
+        server.stop()
+
+
+def test_the_endpoint_stops_serving_a_session_once_it_has_really_ended(aws, proxy):
+    from tests.gui.conftest import FakeClock
+
+    clock = FakeClock()
+    engine = Engine(cache=SessionCache(MemoryStore(), clock=clock), clock=clock)
+    server = CredentialEndpoint(engine.usable, current="reader", clock=clock).start()
+    try:
+        assert get(server, "/role")[0] == 200
+        clock.now = engine.cached("reader").expiration + timedelta(seconds=1)
+        break_sts(proxy, [DENIED])
+        status, body = get(server, "/role")
+        assert status == 502 and "AccessDenied" in body["message"]
+    finally:
+        server.stop()

@@ -75,9 +75,10 @@ class RoleDelegate(QStyledItemDelegate):
         small = QFont(option.font)
         small.setPointSizeF(option.font.pointSizeF() * 0.88)
         status, status_color = "", "muted"
+        live = profile in self.sessions.sessions and self.sessions.level(profile) != "expired"
         if profile in self.busy:
             status = "Assuming…"
-        elif profile in self.errors:
+        elif profile in self.errors and not live:  # a failed renewal: the session goes on
             status, status_color = "Failed", "critical"
         elif profile in self.sessions.sessions:
             level = self.sessions.level(profile)

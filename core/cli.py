@@ -415,27 +415,30 @@ class Cli:
         current = self.args.profile or os.environ.get("AWS_PROFILE")
         if current:
             self.config.role(current).check()
-        server = endpoint.CredentialEndpoint(
-            engine.usable, port=self.args.port, current=current
-        ).start()
-        endpoint.publish(server)
         stop = threading.Event()
-        refresher = threading.Thread(target=_refresh_loop, args=(engine, server, stop), daemon=True)
-        refresher.start()
-        self.out.write(endpoint.shell_lines(server.url(), server.token))
-        self.out.flush()
-        self.say(
-            f"rolecall: serving {current or 'no role yet'} at {server.url()}; "
-            "`rolecall use PROFILE` switches, Ctrl-C stops"
-        )
-        try:
-            with on_quit_signals(lambda _name: stop.set()):
+        # From before the endpoint is announced, a quit signal ends it with its clean-up.
+        with on_quit_signals(lambda _name: stop.set()):
+            server = endpoint.CredentialEndpoint(
+                engine.usable, port=self.args.port, current=current
+            ).start()
+            try:
+                endpoint.publish(server)
+                refresher = threading.Thread(
+                    target=_refresh_loop, args=(engine, server, stop), daemon=True
+                )
+                refresher.start()
+                self.out.write(endpoint.shell_lines(server.url(), server.token))
+                self.out.flush()
+                self.say(
+                    f"rolecall: serving {current or 'no role yet'} at {server.url()}; "
+                    "`rolecall use PROFILE` switches, Ctrl-C stops"
+                )
                 stop.wait()
-            self.say("rolecall: endpoint stopped")
-        finally:
-            stop.set()
-            server.stop()
-            endpoint.unpublish()
+            finally:
+                stop.set()
+                server.stop()
+                endpoint.unpublish()
+        self.say("rolecall: endpoint stopped")
         return 0
 
     def cmd_shell_env(self) -> int:
@@ -471,17 +474,24 @@ class Cli:
 
         stop = threading.Event()
         child = self.args.child
-        if child:
-            demo.watch_parent(stop)
-        # A quit signal while seeding stops the demo as soon as it is up.
-        with on_quit_signals(lambda _name: stop.set()):
+        seeding = True
+
+        def quit_now(_name: str) -> None:
+            if seeding:  # start() removes what it made so far
+                raise SystemExit(0)
+            stop.set()
+
+        with on_quit_signals(quit_now):
+            if child:
+                demo.watch_parent()
             try:
-                running = demo.start()
+                running = demo.start(folder=demo.folder_from_parent() if child else None)
             except RolecallError as exc:
                 if not child:
                     raise
                 print(json.dumps({"error": str(exc)}), file=self.out, flush=True)
                 return exc.exit_code
+            seeding = False
             try:
                 if child:
                     print(running.announcement(), file=self.out, flush=True)
@@ -494,11 +504,12 @@ class Cli:
                         "terminal, then try `rolecall list`. Ctrl-C stops it."
                     )
                 stop.wait()
+            except BrokenPipeError:  # the app went while we were starting
+                pass
             finally:
                 running.stop()
         if child:
             # Its work is done; tearing moto's modules down would keep the app waiting 1.4 s.
-            self.out.flush()
             os._exit(0)
         self.say("rolecall: demo AWS stopped")
         return 0
@@ -539,12 +550,15 @@ def refresh_served(engine: Any, server: Any) -> None:
     profile = server.current
     if not profile:
         return
-    cached = engine.cached(profile)
-    if cached is None or cached.remaining(engine.clock()) <= timedelta(minutes=10):
-        try:
+    try:
+        cached = engine.cached(profile)
+        if cached is None or cached.remaining(engine.clock()) <= timedelta(minutes=10):
             engine.credentials(profile, fresh=True)
-        except RolecallError as exc:
-            log.warning("could not refresh %s: %s", profile, exc)
+    except RolecallError as exc:
+        log.warning("could not refresh %s: %s", profile, exc)
+    except Exception as exc:  # noqa: BLE001 - the refresher thread must go on
+        log.debug("unexpected failure", exc_info=True)
+        log.warning("could not refresh %s: unexpected %s", profile, type(exc).__name__)
 
 
 def _seconds(value: int) -> Any:

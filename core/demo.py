@@ -125,13 +125,7 @@ class Demo:
 
     def announcement(self) -> str:
         """The one line a parent reads once the demo is up (no secret: the keys stay in files)."""
-        return json.dumps(
-            {
-                "endpoint": self.endpoint,
-                "folder": str(self.folder),
-                "seconds": self.seconds_to_start,
-            }
-        )
+        return json.dumps({"endpoint": self.endpoint, "seconds": self.seconds_to_start})
 
     def stop(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)  # first: it holds the demo user's keys
@@ -149,7 +143,7 @@ def environment(endpoint: str, folder: Path) -> dict[str, str]:
     }
 
 
-def start(order_count: int = ORDER_COUNT) -> Demo:
+def start(order_count: int = ORDER_COUNT, folder: Path | None = None) -> Demo:
     """Start and seed a moto server on 127.0.0.1 (a free port), with IAM policies enforced.
 
     moto holds the GIL for seconds while it builds a big answer: call this only in a process
@@ -170,7 +164,7 @@ def start(order_count: int = ORDER_COUNT) -> Demo:
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
-    folder = Path(tempfile.mkdtemp(prefix="rolecall-demo-"))
+    folder = folder or private_folder()
     try:
         keys = seed(endpoint, order_count)
         write_files(folder, keys)
@@ -182,22 +176,31 @@ def start(order_count: int = ORDER_COUNT) -> Demo:
     return Demo(endpoint, folder, server, time.monotonic() - began)
 
 
-def watch_parent(stop: threading.Event) -> None:
-    """In the demo's own process: set `stop` when the process that started it goes, however
+def private_folder() -> Path:
+    """A new folder only this user can enter, for the demo's config and keys."""
+    return Path(tempfile.mkdtemp(prefix="rolecall-demo-"))
+
+
+def folder_from_parent() -> Path:
+    """In the demo's own process: the folder its parent made (and removes, whatever happens)."""
+    return Path(os.environ["ROLECALL_DEMO_FOLDER"])
+
+
+def watch_parent() -> None:
+    """In the demo's own process: take SIGTERM when the process that started it goes, however
     it goes (quit, crash, SIGKILL). Its end of our stdin closes then, on every platform; on
-    Linux the kernel also sends SIGTERM (PR_SET_PDEATHSIG), which the quit handlers take."""
+    Linux the kernel also sends the signal itself (PR_SET_PDEATHSIG)."""
     if sys.platform.startswith("linux") and os.environ.get("ROLECALL_DEMO_PDEATHSIG"):
         import ctypes
 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
     parent = os.environ.get("ROLECALL_DEMO_PARENT")
-    if parent and os.getppid() != int(parent):  # gone before the line above took effect
-        stop.set()
 
     def read_until_closed() -> None:
-        while sys.stdin.buffer.read(4096):
-            pass
-        stop.set()
+        if not parent or os.getppid() == int(parent):  # else gone before prctl took effect
+            while sys.stdin.buffer.read(4096):
+                pass
+        os.kill(os.getpid(), signal.SIGTERM)
 
     threading.Thread(target=read_until_closed, name="demo-parent", daemon=True).start()
 
@@ -213,22 +216,22 @@ class DemoProcess:
     """The demo AWS as the app and the CLI see it: a child process of its own, which ends
     (and removes its folder) when this process ends or calls `stop()`."""
 
-    def __init__(self, process: subprocess.Popen[str]) -> None:
+    def __init__(self, process: subprocess.Popen[str], folder: Path) -> None:
         self.process = process
+        self.folder = folder
         self.endpoint = ""
-        self.folder: Path | None = None
         self.seconds_to_start = 0.0
         self._lock = threading.Lock()
 
     @property
     def environment(self) -> dict[str, str]:
-        assert self.folder is not None, "wait_ready() first"
+        assert self.endpoint, "wait_ready() first"
         return environment(self.endpoint, self.folder)
 
     def wait_ready(self, timeout: float = READY_TIMEOUT) -> DemoProcess:
         """Block (off the GUI thread) until the child says it is up; a sentence if it cannot."""
         with self._lock:
-            if self.folder is not None:
+            if self.endpoint:
                 return self
             lines: list[str] = []
             assert self.process.stdout is not None
@@ -240,7 +243,7 @@ class DemoProcess:
                 self.stop()
                 raise RolecallError(f"the demo AWS did not start within {timeout:.0f} s")
             try:
-                answer = json.loads(lines[0])
+                answer = json.loads(lines[0] if lines else "")
             except ValueError:
                 code = self.process.wait()
                 raise RolecallError(
@@ -251,7 +254,6 @@ class DemoProcess:
                 self.process.wait()
                 raise RolecallError(f"the demo AWS could not start: {answer['error']}")
             self.endpoint = answer["endpoint"]
-            self.folder = Path(answer["folder"])
             self.seconds_to_start = float(answer["seconds"])
             return self
 
@@ -268,8 +270,7 @@ class DemoProcess:
                 process.wait()
         if process.stdout is not None:
             process.stdout.close()
-        if self.folder is not None:
-            shutil.rmtree(self.folder, ignore_errors=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 _lock = threading.Lock()
@@ -282,8 +283,10 @@ def spawn() -> DemoProcess:
     demo should: Linux ties the child's end to the thread that started it."""
     with _lock:
         if not _running:
+            folder = private_folder()
             env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
             env["ROLECALL_DEMO_PARENT"] = str(os.getpid())
+            env["ROLECALL_DEMO_FOLDER"] = str(folder)
             if threading.current_thread() is threading.main_thread():
                 env["ROLECALL_DEMO_PDEATHSIG"] = "1"
             process = subprocess.Popen(
@@ -293,7 +296,7 @@ def spawn() -> DemoProcess:
                 env=env,
                 text=True,
             )
-            _running.append(DemoProcess(process))
+            _running.append(DemoProcess(process, folder))
             atexit.register(deactivate)
         return _running[0]
 
@@ -301,7 +304,11 @@ def spawn() -> DemoProcess:
 def activate() -> DemoProcess:
     """Start the demo AWS (once per process), wait until it is up, and point this process's
     AWS settings at it."""
-    running = spawn().wait_ready()
+    try:
+        running = spawn().wait_ready()
+    except RolecallError:
+        deactivate()  # the next try starts a new one
+        raise
     for name in [n for n in os.environ if n.startswith("AWS_")]:
         del os.environ[name]
     os.environ.update(running.environment)
@@ -327,7 +334,8 @@ def enforce_policies() -> None:
 def _client(service: str, endpoint: str) -> Any:
     import boto3
 
-    return boto3.client(
+    make: Any = boto3.client  # any service by name (the stubs want a literal one)
+    return make(
         service,
         endpoint_url=endpoint,
         region_name=REGION,

@@ -41,8 +41,8 @@ AttributeValue = dict[str, Any]
 Item = dict[str, AttributeValue]
 
 TAGS = ("$binary", "$set")
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
+_serializer: Any = TypeSerializer()  # typed loosely: the stubs' TypedDicts are not our dicts
+_deserializer: Any = TypeDeserializer()
 
 
 class ItemError(ConfigError):
@@ -266,7 +266,7 @@ def _member_kind(member: Any) -> str | None:
 
 
 def _b64(value: Any) -> str:
-    raw = value.value if isinstance(value, Binary) else bytes(value)
+    raw = bytes(value)  # Binary too
     return base64.b64encode(raw).decode("ascii")
 
 
@@ -411,10 +411,8 @@ def from_wire(value: dict[str, Any]) -> Item:
 
 
 def _b64_default(value: Any) -> str:
-    if isinstance(value, (bytes, bytearray)):
-        return base64.b64encode(value).decode("ascii")
-    if isinstance(value, Binary):
-        return base64.b64encode(value.value).decode("ascii")
+    if isinstance(value, (bytes, bytearray, Binary)):
+        return base64.b64encode(bytes(value)).decode("ascii")  # type: ignore[arg-type]
     raise TypeError(type(value).__name__)
 
 

@@ -4,7 +4,6 @@ long-running command the way Ctrl-C does, so its clean-up runs."""
 from __future__ import annotations
 
 import signal
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -26,18 +25,3 @@ def on_quit_signals(handler: Callable[[str], None]) -> Iterator[None]:
     finally:
         for number, old in previous.items():
             signal.signal(number, old)
-
-
-def wait_for_quit(stop: threading.Event | None = None) -> str:
-    """Block the main thread until SIGINT, SIGTERM or SIGHUP arrives, or `stop` is set
-    elsewhere; returns the signal's name ("" when `stop` ended the wait)."""
-    stop = stop or threading.Event()
-    seen: list[str] = []
-
-    def quit_now(name: str) -> None:
-        seen.append(name)
-        stop.set()
-
-    with on_quit_signals(quit_now):
-        stop.wait()
-    return seen[0] if seen else ""

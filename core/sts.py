@@ -243,6 +243,8 @@ class CredentialSourceProvider:
                 f"profile '{self.profile}': credential_source {self.source} found no credentials"
             )
         frozen = found.get_frozen_credentials()
+        if not frozen.access_key or not frozen.secret_key:
+            raise AwsError("the AWS credentials here are incomplete", "NoCredentials")
         return StaticCredentials(frozen.access_key, frozen.secret_key, frozen.token)
 
 
@@ -516,9 +518,7 @@ class Engine:
         one is nearly over; if that fails, the cached one for as long as it is still valid."""
         try:
             return self.credentials(profile)
-        except MfaRequired:
-            raise
-        except AwsError:
+        except (AwsError, MfaRequired):
             if self.cache is None:
                 raise
             role = self.config.role(profile)
@@ -569,4 +569,6 @@ class DefaultChainProvider:
         if found is None:
             raise AwsError("no AWS credentials were found in this environment", "NoCredentials")
         frozen = found.get_frozen_credentials()
+        if not frozen.access_key or not frozen.secret_key:
+            raise AwsError("the AWS credentials here are incomplete", "NoCredentials")
         return StaticCredentials(frozen.access_key, frozen.secret_key, frozen.token)

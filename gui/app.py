@@ -98,12 +98,11 @@ def run(
     show_later(window, settings.get("start_in_tray"))
     settle_heap()  # what start-up made lives as long as the app: keep it out of collections
     gc.enable()  # off while starting (core.cli)
-    try:
-        with quit_on_signals(app):
-            code = app.exec()
-    finally:
-        window.clipboard.clear()
-        controller.shutdown()
-        QThreadPool.globalInstance().waitForDone(5000)
-        logging.shutdown()
+    with quit_on_signals(app):  # also while shutting down: a second Ctrl-C changes nothing
+        try:
+            code = app.exec()  # aboutToQuit has cleared the clipboard when this returns
+        finally:
+            controller.shutdown()
+            QThreadPool.globalInstance().waitForDone(5000)
+            logging.shutdown()
     return code

@@ -236,6 +236,7 @@ class BrowserWindow(QMainWindow):
         self.table: TableInfo | None = None
         self.pages: Any = None
         self.read_op: Op | None = None
+        self.stopped = False  # by Stop: the next read goes on from the last page
         self.cancel_event: threading.Event | None = None
         self.last_read: tuple[str, ReadOptions, Any] | None = None
         self.resume_pending = False
@@ -685,6 +686,7 @@ class BrowserWindow(QMainWindow):
         read = replace(options, start_key=start_key, cancel=self.cancel_event, first_page=first)
         db = self.db
         self.pages = db.query(table, key, read) if key is not None else db.scan(table, read)
+        self.stopped = False
 
     def _rows_on_screen(self) -> int:
         row = max(1, self.view.verticalHeader().defaultSectionSize())
@@ -699,6 +701,7 @@ class BrowserWindow(QMainWindow):
     def _resume(self) -> None:
         """Go on from the last page read, with the renewed session's client."""
         if self.last_read is not None and self.model.more:
+            self._drop_read()  # a page still on its way would come twice
             self.hide_message()
             self._start_read(self.model.last_key)
 
@@ -710,9 +713,9 @@ class BrowserWindow(QMainWindow):
             self._resume()
 
     def _pages_to_read(self) -> Any:
-        """The read under way, or (after Stop or a failure) one going on from the last page
-        that arrived."""
-        if self.pages is None and self.db is not None and self.last_read and self.model.more:
+        """The read under way, or after Stop one going on from the last page that arrived
+        (after a failure, only "Go on" or a renewal reads again)."""
+        if self.stopped and self.db is not None and self.last_read and self.model.more:
             self._open_pages(self.model.last_key)
         return self.pages
 
@@ -802,6 +805,7 @@ class BrowserWindow(QMainWindow):
 
     def stop(self) -> None:
         if self._drop_read():
+            self.stopped = True
             self._set_reading(False)
             self._update_status("stopped")
             self.readFinished.emit()

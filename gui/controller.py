@@ -203,9 +203,9 @@ class Controller(QObject):
         duration: int | None = None,
     ) -> None:
         """Assume a role in the background; an MFA role without a code asks by mfaNeeded."""
-        if self.engine is None or self.busy(profile):
+        if self.busy(profile):
             return
-        if self.store is None:  # the keyring is still being opened: go on once it is
+        if self.engine is None or self.store is None:  # still opening: go on once it is
             self._pending.append((profile, mfa_code, fresh, duration))
             return
         engine = self.engine

@@ -16,6 +16,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from core import redact
 from core.errors import RolecallError
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ failures = FailureReporter()
 
 def report_failure(error: BaseException) -> None:
     """The default for an Op's failure: a masked log line and a sentence for the window."""
-    message = sentence(error)
+    message = redact.redact(sentence(error))
     log.warning("%s", message)
     failures.failed.emit(message)
 

@@ -494,22 +494,19 @@ def dynamodb(endpoint: str, items: int, runs: int) -> list[Figure]:
 def demo_tour(folder: Path) -> list[Figure]:
     """`rolecall --demo` as the command starts it (its AWS in a child process), driven through
     assume, browse Orders, Run, Load all, a query and MyTable (tests/helpers/demo_app.py)."""
-    run = folder / "demo-run"
-    run.mkdir(mode=0o700, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ROLECALL_"))}
-    env.update(
-        PYTHONPATH=str(ROOT), XDG_CONFIG_HOME=str(folder / "demo-config"), XDG_RUNTIME_DIR=str(run)
-    )
+    from tests.helpers.demo_app import environment
+
+    (folder / "demo").mkdir(exist_ok=True)
     result = subprocess.run(
         [sys.executable, "-m", "tests.helpers.demo_app", "tour"],
         capture_output=True,
         text=True,
-        env=env,
+        env=environment(folder / "demo"),
         cwd=ROOT,
         timeout=600,
     )
-    seen = json.loads(result.stdout.splitlines()[0])
-    if "error" in seen or result.returncode:
+    seen = json.loads((result.stdout.splitlines() or ["{}"])[0])
+    if "orders" not in seen or result.returncode:
         raise RuntimeError(f"the demo tour failed: {seen.get('error') or result.stderr[-2000:]}")
     return [
         Figure(

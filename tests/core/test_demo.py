@@ -117,3 +117,16 @@ def test_the_partner_role_refuses_a_wrong_external_id(demo_server, tmp_path):
     result = run_cli("export", "demo-partner", env=env)
     assert result.returncode == 1
     assert "AccessDenied" in result.stderr and "sts:AssumeRole" in result.stderr
+
+
+def test_quitting_while_the_demo_aws_starts_leaves_no_process_and_no_folder(tmp_path, monkeypatch):
+    import tempfile
+
+    from core import demo
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    starting = demo.spawn()
+    assert starting.folder.parent == tmp_path and starting.process.poll() is None
+    demo.deactivate()  # as the app does when it quits before the demo is ready
+    assert starting.process.poll() is not None
+    assert list(tmp_path.iterdir()) == []

@@ -39,7 +39,9 @@ def test_serve_ends_on_a_quit_signal_and_removes_its_runtime_file(aws, tmp_path,
     try:
         printed = ""
         while ENV_TOKEN not in printed:
-            printed += serve.stdout.readline()  # type: ignore[union-attr]
+            line = serve.stdout.readline()  # type: ignore[union-attr]
+            assert line, serve.stderr.read()  # type: ignore[union-attr]
+            printed += line
         assert (run / "rolecall" / "endpoint.json").exists()
         serve.send_signal(quit_signal)
         _, err = serve.communicate(timeout=30)
@@ -62,7 +64,7 @@ def test_demo_server_ends_on_a_quit_signal_and_removes_its_folder(quit_signal):
             exports[name] = shlex.split(value)[0]
             if name == "ROLECALL_DEMO":
                 break
-        assert "ready in" in server.stderr.readline()  # type: ignore[union-attr]
+        assert any("ready in" in line for line in server.stderr)  # type: ignore[union-attr]
         folder = Path(exports["AWS_CONFIG_FILE"]).parent
         assert (folder / "credentials").exists()
         server.send_signal(quit_signal)

@@ -16,35 +16,27 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-
-
-def app_env(tmp_path: Path) -> dict[str, str]:
-    run = tmp_path / "run"
-    run.mkdir(mode=0o700, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ROLECALL_"))}
-    env.update(
-        QT_QPA_PLATFORM="offscreen",
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
-        XDG_RUNTIME_DIR=str(run),
-        PYTHONPATH=str(ROOT),
-    )
-    return env
+from tests.helpers.demo_app import environment
 
 
 def drive(mode: str, tmp_path: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.helpers.demo_app", mode],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=app_env(tmp_path),
-        cwd=ROOT,
-    )
+    """The app in `mode`; its stderr (and its demo child's) to a file, so no pipe fills up."""
+    with (tmp_path / "stderr.txt").open("w") as stderr:
+        return subprocess.Popen(
+            [sys.executable, "-m", "tests.helpers.demo_app", mode],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            env=environment(tmp_path),
+            cwd=ROOT,
+        )
 
 
-def said(app: subprocess.Popen[str]) -> dict:
+def said(app: subprocess.Popen[str], tmp_path: Path, seconds: float = 240) -> dict:
+    """The next line the driver prints, within `seconds`."""
+    assert select.select([app.stdout], [], [], seconds)[0], "the app said nothing in time"
     line = app.stdout.readline()  # type: ignore[union-attr]
-    assert line, app.stderr.read()  # type: ignore[union-attr]
+    assert line, (tmp_path / "stderr.txt").read_text()
     fields = json.loads(line)
     assert "error" not in fields, fields["error"]
     return fields
@@ -62,9 +54,9 @@ def gone_within(pid: int, seconds: float) -> bool:
         os.close(fd)
 
 
-def finish(app: subprocess.Popen[str], timeout: float = 60) -> tuple[int, str, str]:
-    out, err = app.communicate(timeout=timeout)
-    return app.returncode, out, err
+def finish(app: subprocess.Popen[str], tmp_path: Path) -> tuple[int, str, str]:
+    out, _ = app.communicate(timeout=60)
+    return app.returncode, out, (tmp_path / "stderr.txt").read_text()
 
 
 def end(app: subprocess.Popen[str], seen: dict | None = None) -> None:
@@ -82,8 +74,8 @@ def test_the_headline_path_on_the_demo_started_as_the_rolecall_command(tmp_path)
     app = drive("tour", tmp_path)
     seen = None
     try:
-        seen = said(app)
-        code, _, err = finish(app)
+        seen = said(app, tmp_path)
+        code, _, err = finish(app, tmp_path)
     finally:
         end(app, seen)
     assert code == 0, err
@@ -102,7 +94,7 @@ def test_killing_the_app_ends_its_demo_aws_within_five_seconds(tmp_path):
     app = drive("idle", tmp_path)
     seen = None
     try:
-        seen = said(app)
+        seen = said(app, tmp_path)
         assert Path(seen["folder"], "credentials").exists()
         app.kill()
         app.wait(timeout=10)
@@ -117,15 +109,15 @@ def test_a_quit_signal_is_a_normal_quit_with_every_clean_up(tmp_path, quit_signa
     app = drive("idle", tmp_path)
     seen = None
     try:
-        seen = said(app)
+        seen = said(app, tmp_path)
         runtime_file = Path(seen["runtime_file"])
         assert seen["copied"] and runtime_file.exists()
         app.send_signal(quit_signal)
-        code, out, err = finish(app)
+        code, out, err = finish(app, tmp_path)
     finally:
         end(app, seen)
     assert code == 0, err
-    assert json.loads(out.splitlines()[-1]) == {"clipboard_at_quit": ""}
+    assert json.loads(out.splitlines()[-1]) == {"clipboard_empty_at_quit": True}
     assert gone_within(seen["demo_pid"], 5)
     assert not Path(seen["folder"]).exists()
     assert not runtime_file.exists()

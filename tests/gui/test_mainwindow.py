@@ -447,3 +447,18 @@ def test_secrets_are_hidden_after_the_idle_time(window, qtbot, monkeypatch):
     window.reveal_button.click()
     window.sessions.tick()
     assert not window.idle.armed  # nothing out any more: no watching
+
+
+def test_assume_before_the_keyring_is_open_goes_on_once_it_is(make_window, qtbot, store):
+    import threading
+
+    opening = threading.Event()
+    window = make_window(start=False, store_factory=lambda: (opening.wait(20), store)[1])
+    with qtbot.waitSignal(window.controller.configLoaded, timeout=20000):
+        window.controller.start()
+    assert window.controller.engine is None  # the roles are listed, the keyring still opening
+    window.select("reader")
+    window.assume_button.click()
+    opening.set()
+    which, _ = wait_any(qtbot, window.controller.assumed, window.controller.assumeFailed)
+    assert which == 0 and window.sessions.get("reader") is not None

@@ -76,6 +76,11 @@ class FaultProxy:
         with self._lock:
             self._faults.setdefault((service, action), deque()).extend(faults)
 
+    def clear(self) -> None:
+        """Drop the faults not met yet: from now on every request reaches moto."""
+        with self._lock:
+            self._faults.clear()
+
     def pending(self) -> int:
         with self._lock:
             return sum(len(q) for q in self._faults.values())

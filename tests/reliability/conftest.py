@@ -1,4 +1,7 @@
-"""The reliability suite drives the real window too: the GUI fixtures, shared."""
+"""The reliability suite drives the real window too: the GUI fixtures, shared; and the fault
+proxy in front of moto."""
+
+import pytest
 
 from tests.core.test_lambda import lambda_env  # noqa: F401, E402 - fixture
 from tests.gui.conftest import (  # noqa: F401 - fixtures
@@ -11,3 +14,14 @@ from tests.gui.conftest import (  # noqa: F401 - fixtures
     store,
     window,
 )
+
+
+@pytest.fixture
+def proxy(aws, monkeypatch):
+    """Every AWS call of the test goes through the fault proxy to the shared moto server."""
+    from tests.helpers.faultproxy import FaultProxy
+
+    proxy = FaultProxy(aws.endpoint)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
+    yield proxy
+    proxy.down()

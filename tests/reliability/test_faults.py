@@ -26,22 +26,12 @@ from tests.helpers.faultproxy import (
     THROTTLING,
     UNAVAILABLE,
     Fault,
-    FaultProxy,
 )
 
 ROWS = 60
 EXPIRED = Fault(
     400, "ExpiredTokenException", "The security token included in the request is expired"
 )
-
-
-@pytest.fixture
-def proxy(aws, monkeypatch):
-    """Every AWS call of the test goes through the fault proxy to the shared moto server."""
-    proxy = FaultProxy(aws.endpoint)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
-    yield proxy
-    proxy.down()
 
 
 @pytest.fixture

@@ -232,11 +232,8 @@ class DemoServer:
     process: subprocess.Popen
 
 
-@pytest.fixture(scope="session")
-def demo_server(tmp_path_factory):
-    """`rolecall demo-server` in its own process (moto's IAM enforcement is process-wide)."""
-    import shlex
-
+def start_demo_server() -> tuple[dict[str, str], subprocess.Popen[str]]:
+    """`rolecall demo-server` as a person starts it, with none of this shell's AWS settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["PYTHONPATH"] = str(ROOT)
     process = subprocess.Popen(
@@ -247,6 +244,13 @@ def demo_server(tmp_path_factory):
         env=env,
         cwd=ROOT,
     )
+    return env, process
+
+
+def demo_exports(process: subprocess.Popen[str]) -> dict[str, str]:
+    """The `export` lines `rolecall demo-server` prints, once it says it is ready."""
+    import shlex
+
     exports: dict[str, str] = {}
     for line in process.stdout:  # type: ignore[union-attr]
         name, value = line.removeprefix("export ").rstrip("\n").split("=", 1)
@@ -254,6 +258,14 @@ def demo_server(tmp_path_factory):
         if name == "ROLECALL_DEMO":
             break
     assert any("ready in" in line for line in process.stderr)  # type: ignore[union-attr]
+    return exports
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory):
+    """`rolecall demo-server` in its own process (moto's IAM enforcement is process-wide)."""
+    env, process = start_demo_server()
+    exports = demo_exports(process)
     yield DemoServer({**env, **exports}, process)
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=30) == 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import signal
 import subprocess
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from core.endpoint import ENV_TOKEN
-from tests.conftest import ROLECALL, ROOT, run_cli
+from tests.conftest import ROLECALL, ROOT, demo_exports, run_cli, start_demo_server
 
 SIGNALS = pytest.mark.parametrize(
     "quit_signal", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=["TERM", "HUP", "INT"]
@@ -54,18 +53,9 @@ def test_serve_ends_on_a_quit_signal_and_removes_its_runtime_file(aws, tmp_path,
 
 @SIGNALS
 def test_demo_server_ends_on_a_quit_signal_and_removes_its_folder(quit_signal):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env["PYTHONPATH"] = str(ROOT)
-    server = start(["demo-server"], env)
+    _, server = start_demo_server()
     try:
-        exports = {}
-        for line in server.stdout:  # type: ignore[union-attr]
-            name, value = line.removeprefix("export ").rstrip("\n").split("=", 1)
-            exports[name] = shlex.split(value)[0]
-            if name == "ROLECALL_DEMO":
-                break
-        assert any("ready in" in line for line in server.stderr)  # type: ignore[union-attr]
-        folder = Path(exports["AWS_CONFIG_FILE"]).parent
+        folder = Path(demo_exports(server)["AWS_CONFIG_FILE"]).parent
         assert (folder / "credentials").exists()
         server.send_signal(quit_signal)
         _, err = server.communicate(timeout=30)

@@ -417,7 +417,7 @@ class Cli:
             self.config.role(current).check()
         stop = threading.Event()
         # From before the endpoint is announced, a quit signal ends it with its clean-up.
-        with on_quit_signals(lambda _name: stop.set()):
+        with on_quit_signals(stop.set):
             server = endpoint.CredentialEndpoint(
                 engine.usable, port=self.args.port, current=current
             ).start()
@@ -476,7 +476,7 @@ class Cli:
         child = self.args.child
         seeding = True
 
-        def quit_now(_name: str) -> None:
+        def quit_now() -> None:
             if seeding:  # start() removes what it made so far
                 raise SystemExit(0)
             stop.set()

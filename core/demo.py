@@ -261,13 +261,12 @@ class DemoProcess:
         """Close the child's stdin (it stops its server and removes its folder), wait for it,
         and make sure of both."""
         process = self.process
-        if process.poll() is None:
-            try:
-                process.stdin.close()  # type: ignore[union-attr]
-                process.wait(timeout)
-            except (OSError, subprocess.TimeoutExpired):
-                process.kill()
-                process.wait()
+        try:
+            process.stdin.close()  # type: ignore[union-attr]
+            process.wait(timeout)
+        except (OSError, subprocess.TimeoutExpired):
+            process.kill()
+            process.wait()
         if process.stdout is not None:
             process.stdout.close()
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -583,7 +582,7 @@ def write_files(folder: Path, keys: dict[str, str]) -> None:
     )
 
 
-def shell_exports(demo: Demo | DemoProcess) -> str:
+def shell_exports(demo: Demo) -> str:
     from core.credentials import sh_quote
 
     return "".join(f"export {k}={sh_quote(v)}\n" for k, v in demo.environment.items())

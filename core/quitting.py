@@ -14,12 +14,12 @@ QUIT_SIGNALS = tuple(
 
 
 @contextmanager
-def on_quit_signals(handler: Callable[[str], None]) -> Iterator[None]:
-    """Call `handler(signal name)` on the main thread for each quit signal, until the block
-    ends (the previous handlers are put back)."""
+def on_quit_signals(handler: Callable[[], None]) -> Iterator[None]:
+    """Call `handler()` on the main thread for each quit signal, until the block ends (the
+    previous handlers are put back)."""
     previous: dict[int, Any] = {}
     for number in QUIT_SIGNALS:
-        previous[number] = signal.signal(number, lambda n, _frame: handler(signal.Signals(n).name))
+        previous[number] = signal.signal(number, lambda _number, _frame: handler())
     try:
         yield
     finally:

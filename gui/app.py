@@ -58,7 +58,7 @@ def quit_on_signals(app: QApplication) -> Iterator[None]:
     notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
     notifier.activated.connect(lambda *_: reader.recv(512))
     try:
-        with on_quit_signals(lambda _name: app.quit()):
+        with on_quit_signals(app.quit):
             yield
     finally:
         signal.set_wakeup_fd(previous_fd)

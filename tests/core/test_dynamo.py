@@ -114,13 +114,19 @@ def test_describe_shows_keys_indexes_billing_stream_and_ttl(db):
     assert info.key_names == ("pk", "sk")
 
 
-def test_scan_pages_pass_the_last_evaluated_key_back_exactly(db):
-    table = make_table(db)
-    fill(db, table, 12)
-    sent = []
+def scans_sent(db: DynamoDB) -> list[dict]:
+    """The parameters of every Scan request the client sends from now on."""
+    sent: list[dict] = []
     db.client.meta.events.register(
         "provide-client-params.dynamodb.Scan", lambda params, **_: sent.append(params.copy())
     )
+    return sent
+
+
+def test_scan_pages_pass_the_last_evaluated_key_back_exactly(db):
+    table = make_table(db)
+    fill(db, table, 12)
+    sent = scans_sent(db)
     pages = list(db.scan(table, ReadOptions(page_size=5)))
     assert [len(p.items) for p in pages] == [5, 5, 2]
     assert [p.more for p in pages] == [True, True, False]
@@ -134,10 +140,7 @@ def test_a_first_page_asks_for_a_screenful_and_later_pages_grow_to_full_ones(db,
     monkeypatch.setattr("core.dynamo.FULL_PAGE_ITEMS", 200)  # 3,000 here would be slow
     table = make_table(db)
     fill(db, table, 300)
-    sent = []
-    db.client.meta.events.register(
-        "provide-client-params.dynamodb.Scan", lambda params, **_: sent.append(params.copy())
-    )
+    sent = scans_sent(db)
     pages = list(db.scan(table, ReadOptions(first_page=10)))
     assert [len(p.items) for p in pages] == [10, 40, 160, 90]
     assert [s.get("Limit") for s in sent] == [10, 40, 160, None]  # then DynamoDB's 1 MB pages
@@ -248,10 +251,7 @@ def test_count_projection_consistent_read_and_index(db):
         i for p in db.scan(table, ReadOptions(projection=["sk", "status"])) for i in p.items
     ]
     assert all(set(i) == {"sk", "status"} for i in projected)
-    sent = []
-    db.client.meta.events.register(
-        "provide-client-params.dynamodb.Scan", lambda params, **_: sent.append(params.copy())
-    )
+    sent = scans_sent(db)
     list(db.scan(table, ReadOptions(consistent=True)))
     assert sent[-1]["ConsistentRead"] is True
     by_index = db.query(table, key_condition("status", "odd"), ReadOptions(index="by-status"))

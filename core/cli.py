@@ -1,162 +1,75 @@
-"""The `rolecall` command: the desktop app by default, and a few commands for terminals."""
+"""The `rolecall` command: a few commands for terminals, and the desktop app when the launcher
+(gui/launcher.py) hands over its start."""
 
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import os
 import re
 import sys
 import urllib.parse
 from collections.abc import Sequence
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from core import redact
-from core.credentials import (
-    FORMATS,
-    StaticCredentials,
-    TemporaryCredentials,
-    environment,
-    format_remaining,
-    render,
-)
+from core.arguments import UsageError, build_parser, split_exec
+from core.credentials import StaticCredentials, TemporaryCredentials, environment, render
 from core.errors import ConfigError, MfaRequired, NoKeyringError, RolecallError
 from core.profiles import (
+    AwsConfig,
     RoleProfile,
     load_config,
-    read_ahead,
     validate_mfa_code,
     validate_profile_name,
 )
 from core.quitting import on_quit_signals
 
+if TYPE_CHECKING:
+    from core.engine import Engine
+
 log = logging.getLogger("rolecall")
 ACCESS_KEY_ID = re.compile(r"^[A-Z0-9]{16,128}$")
 
 
-_memory: Any = None
+class WindowStart(Protocol):
+    """Starts the desktop app and runs it until it quits; returns the exit code."""
 
-
-def _memory_store() -> Any:
-    from core.vault import MemoryStore
-
-    global _memory
-    if _memory is None:
-        _memory = MemoryStore()
-    return _memory
-
-
-class UsageError(ConfigError):
-    pass
-
-
-class _Version(argparse.Action):
-    """Looks the version up only when asked (importlib.metadata costs start-up time)."""
-
-    def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
-        from core import __version__
-
-        print(f"rolecall {__version__}")
-        parser.exit()
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see `rolecall --help`)")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="rolecall",
-        description="Switch AWS roles, watch session expiry, copy temporary keys. "
-        "With no command, starts the desktop app.",
-    )
-    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
-    parser.add_argument("--demo", action="store_true", help="run against the embedded demo AWS")
-    parser.add_argument("--exit-when-shown", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--theme", choices=("system", "light", "dark"), help=argparse.SUPPRESS)
-    parser.add_argument(
-        "-v",
-        "--verbose",
-        action="count",
-        default=0,
-        help="debug logging, secrets redacted (-vv includes botocore)",
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    def role_command(name: str, help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text)
-        sub.add_argument("profile", nargs="?", help="role profile (default: $AWS_PROFILE)")
-        sub.add_argument("--duration", type=int, metavar="S", help="session length in seconds")
-        sub.add_argument("--mfa-code", metavar="CODE", help="the 6-digit MFA code")
-        sub.add_argument("--no-cache", action="store_true", help="do not use the session cache")
-        return sub
-
-    commands.add_parser("list", help="the configured roles and their cached sessions")
-    commands.choices["list"].add_argument("--json", action="store_true")
-    export = role_command("export", "print the role's temporary keys for a shell or file")
-    export.add_argument("--format", choices=FORMATS, default="env")
-    role_command("exec", "run a command with the role's temporary keys")
-    role_command("credential-process", "JSON for the AWS credential_process setting")
-    console = role_command("console", "open the AWS console as the role")
-    console.add_argument("--print", action="store_true", help="print the URL instead")
-    add_keys = commands.add_parser(
-        "add-keys", help="keep a profile's long-term keys in the keyring"
-    )
-    add_keys.add_argument("name")
-    demo_server = commands.add_parser(
-        "demo-server", help="run the embedded demo AWS and print the lines to use it"
-    )
-    # Started by `rolecall --demo`: one JSON line when ready, ends when its stdin closes.
-    demo_server.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    serve = commands.add_parser("serve", help="serve credentials to every AWS tool in terminals")
-    serve.add_argument("--profile", help="the role to serve first (default: $AWS_PROFILE)")
-    serve.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any)")
-    shell_env = commands.add_parser("shell-env", help="the lines that point a shell at Rolecall")
-    shell_env.add_argument("--profile", help="stay on this role instead of following the window")
-    shell_env.add_argument("--format", choices=("env", "fish", "powershell"), default="env")
-    use = commands.add_parser("use", help="switch the role the running endpoint serves")
-    use.add_argument("profile")
-    forget = commands.add_parser("forget", help="remove cached sessions from the keyring")
-    forget.add_argument("profile", nargs="?")
-    forget.add_argument("--all", action="store_true")
-    return parser
-
-
-def _keyring_store(demo: bool) -> Any:
-    if demo or os.environ.get("ROLECALL_SESSION_STORE") == "memory":
-        # Memory only (the demo): nothing outlives this process, the real keychain is untouched.
-        return _memory_store()
-    from core.vault import open_keyring
-
-    return open_keyring()
+    def __call__(self, *, demo: bool, exit_when_shown: bool, theme: str | None) -> int: ...
 
 
 class Cli:
-    def __init__(self, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> None:
+    """One run of the command: its arguments, where it writes, and a handler per command."""
+
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        stdout: TextIO,
+        stderr: TextIO,
+        start_window: WindowStart | None = None,
+    ) -> None:
         self.args = args
         self.out = stdout
         self.err = stderr
+        self.start_window = start_window
 
     def say(self, text: str) -> None:
         print(text, file=self.err)
 
-    def engine(self, role: RoleProfile | None = None) -> Any:
-        from core.sts import Engine
-        from core.vault import KeyStore, SessionCache
+    def engine(self, role: RoleProfile | None = None) -> Engine:
+        from core.engine import Engine
+        from core.vault import KeyStore, SessionCache, open_store
 
         use_cache = not getattr(self.args, "no_cache", False)
         needs_keys = role is not None and role.base_kind == "keyring"
         store = None
         if use_cache or needs_keys:
             try:
-                store = _keyring_store(self.args.demo)
+                store = open_store(self.args.demo)
             except NoKeyringError as exc:
-                if needs_keys:
+                if role is not None and needs_keys:
                     raise NoKeyringError(
-                        f"profile '{role.base_profile}' keeps its keys in the keyring, but "  # type: ignore[union-attr]
-                        f"{exc}"
+                        f"profile '{role.base_profile}' keeps its keys in the keyring, but {exc}"
                     ) from None
                 raise
         return Engine(
@@ -166,7 +79,7 @@ class Cli:
         )
 
     @property
-    def config(self) -> Any:
+    def config(self) -> AwsConfig:
         if not hasattr(self, "_config"):
             self._config = load_config()
         return self._config
@@ -210,85 +123,31 @@ class Cli:
         )
 
     def cmd_list(self) -> int:
-        config = self.config
+        from core.listing import role_rows, table_lines
+        from core.vault import SessionCache, open_store
+
         sessions: dict[str, TemporaryCredentials] = {}
         note = ""
         try:
-            from core.vault import SessionCache
-
-            sessions = SessionCache(_keyring_store(self.args.demo)).sessions()
+            sessions = SessionCache(open_store(self.args.demo)).sessions()
         except NoKeyringError as exc:
             note = f"rolecall: note: cached sessions not shown: {exc}"
-        rows = []
-        for role in sorted(config.roles.values(), key=lambda r: (r.account_id, r.name)):
-            session = sessions.get(role.name)
-            rows.append(
-                {
-                    "profile": role.name,
-                    "account": role.account_id,
-                    "role": role.role_name,
-                    "role_arn": role.role_arn,
-                    "region": role.region,
-                    "source": " -> ".join(role.chain) or role.base_kind,
-                    "mfa": bool(role.mfa_serial),
-                    "external_id": bool(role.external_id),
-                    "chained": role.chained,
-                    "problems": [str(p) for p in role.problems],
-                    "session_expires": session.expiration_iso if session else None,
-                    "session_remaining": int(session.remaining().total_seconds())
-                    if session
-                    else None,
-                }
-            )
+        rows = role_rows(self.config, sessions)
         if self.args.json:
             import json
 
             print(json.dumps(rows, indent=2), file=self.out)
+        elif not rows:
+            self.say(f"rolecall: no role profiles in {self.config.config_file}")
         else:
-            self._table(rows)
+            for line in table_lines(rows):
+                print(line, file=self.out)
+            for row in rows:
+                for problem in row["problems"]:
+                    self.say(f"rolecall: warning: {problem}")
         if note:
             self.say(note)
         return 0
-
-    def _table(self, rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            self.say(f"rolecall: no role profiles in {self.config.config_file}")
-            return
-        header = ("PROFILE", "ACCOUNT", "ROLE", "REGION", "SOURCE", "FLAGS", "SESSION")
-        table = [header]
-        for r in rows:
-            flags = ",".join(
-                f
-                for f, on in (
-                    ("mfa", r["mfa"]),
-                    ("extid", r["external_id"]),
-                    ("chained", r["chained"]),
-                    ("INVALID", r["problems"]),
-                )
-                if on
-            )
-            left = r["session_remaining"]
-            session = format_remaining(_seconds(left)) if left is not None else "-"
-            table.append(
-                (
-                    r["profile"],
-                    r["account"],
-                    r["role"],
-                    r["region"] or "-",
-                    r["source"] or "-",
-                    flags or "-",
-                    session,
-                )
-            )
-        widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
-        for row in table:
-            print(
-                "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip(),
-                file=self.out,
-            )
-        for r in rows:
-            for problem in r["problems"]:
-                self.say(f"rolecall: warning: {problem}")
 
     def cmd_export(self) -> int:
         creds = self.credentials()
@@ -354,12 +213,12 @@ class Cli:
 
     def cmd_add_keys(self) -> int:
         from core.configfile import set_profile
-        from core.vault import KeyStore
+        from core.vault import KeyStore, open_store
 
         name = validate_profile_name(self.args.name)
         if name in self.config.roles:
             raise ConfigError(f"profile '{name}' is a role; keys belong to its source profile")
-        store = _keyring_store(self.args.demo)
+        store = open_store(self.args.demo)
         key_id, secret = self._read_keys()
         KeyStore(store).set(name, StaticCredentials(key_id, secret))
         if name not in self.config.profiles:
@@ -376,7 +235,7 @@ class Cli:
             secret = getpass.getpass("Secret access key: ").strip()
         else:
             lines = sys.stdin.read().split()
-            key_id, secret = (lines + ["", ""])[:2]
+            key_id, secret = [*lines, "", ""][:2]
         redact.register(secret)
         if not ACCESS_KEY_ID.match(key_id):
             raise ConfigError("the access key ID should be 16 or more capital letters and digits")
@@ -385,11 +244,11 @@ class Cli:
         return key_id, secret
 
     def cmd_forget(self) -> int:
-        from core.vault import SessionCache
+        from core.vault import SessionCache, open_store
 
         if not self.args.all and not self.args.profile:
             raise UsageError("name a profile, or pass --all")
-        cache = SessionCache(_keyring_store(self.args.demo))
+        cache = SessionCache(open_store(self.args.demo))
         if self.args.all:
             names = cache.forget_all()
             self.say(f"rolecall: forgot {len(names)} cached session(s)")
@@ -403,11 +262,12 @@ class Cli:
         import threading
 
         from core import endpoint
-        from core.sts import Engine
-        from core.vault import KeyStore, MemoryStore, SessionCache
+        from core.engine import Engine
+        from core.vault import KeyStore, MemoryStore, SecretStore, SessionCache, open_store
 
+        store: SecretStore
         try:
-            store = _keyring_store(self.args.demo)
+            store = open_store(self.args.demo)
         except NoKeyringError as exc:
             self.say(f"rolecall: note: {exc}; sessions are kept in memory while serving")
             store = MemoryStore()
@@ -424,7 +284,7 @@ class Cli:
             try:
                 endpoint.publish(server)
                 refresher = threading.Thread(
-                    target=_refresh_loop, args=(engine, server, stop), daemon=True
+                    target=endpoint.keep_fresh, args=(engine, server, stop), daemon=True
                 )
                 refresher.start()
                 self.out.write(endpoint.shell_lines(server.url(), server.token))
@@ -515,56 +375,14 @@ class Cli:
         return 0
 
     def cmd_gui(self) -> int:
-        # Start-up makes many objects and few cycles: the collector waits until the window is
-        # up (gui.app turns it back on), instead of walking the new objects again and again.
-        gc.disable()
-        # The demo seeds its own config when its AWS is up; otherwise read it while Qt loads.
-        first_config = None if self.args.demo else read_ahead()
-        try:
-            from gui.app import run
-        except ImportError as exc:
-            if "gui.app" not in str(exc) and getattr(exc, "name", "") != "gui":
-                raise RolecallError(f"the desktop app cannot start: {exc}") from None
+        if self.start_window is None:
             raise RolecallError(
-                "the desktop app is not part of this build yet: use the commands in "
-                "`rolecall --help`"
-            ) from None
-        return run(
-            demo=self.args.demo,
-            exit_when_shown=self.args.exit_when_shown,
-            theme_choice=self.args.theme,
-            first_config=first_config,
+                "the desktop app starts from the `rolecall` command (gui.launcher), not from "
+                "core alone: use the commands in `rolecall --help`"
+            )
+        return self.start_window(
+            demo=self.args.demo, exit_when_shown=self.args.exit_when_shown, theme=self.args.theme
         )
-
-
-def _refresh_loop(engine: Any, server: Any, stop: Any, every: float = 30) -> None:
-    while not stop.wait(every):
-        refresh_served(engine, server)
-
-
-def refresh_served(engine: Any, server: Any) -> None:
-    """Keep the served role's session fresh: re-assume when 10 minutes or less remain. The
-    cached session is replaced only by a new one, so a failed refresh leaves it served."""
-    from datetime import timedelta
-
-    profile = server.current
-    if not profile:
-        return
-    try:
-        cached = engine.cached(profile)
-        if cached is None or cached.remaining(engine.clock()) <= timedelta(minutes=10):
-            engine.credentials(profile, fresh=True)
-    except RolecallError as exc:
-        log.warning("could not refresh %s: %s", profile, exc)
-    except Exception as exc:  # noqa: BLE001 - the refresher thread must go on
-        log.debug("unexpected failure", exc_info=True)
-        log.warning("could not refresh %s: unexpected %s", profile, type(exc).__name__)
-
-
-def _seconds(value: int) -> Any:
-    from datetime import timedelta
-
-    return timedelta(seconds=value)
 
 
 def _has_terminal() -> bool:
@@ -576,14 +394,9 @@ def _has_terminal() -> bool:
     return True
 
 
-def split_exec(argv: list[str]) -> tuple[list[str], list[str]]:
-    if "exec" in argv and "--" in argv and argv.index("--") > argv.index("exec"):
-        cut = argv.index("--")
-        return argv[:cut], argv[cut + 1 :]
-    return argv, []
-
-
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, start_window: WindowStart | None = None) -> int:
+    """Run `rolecall ARGS`; with no command, `start_window` starts the desktop app (the
+    launcher in gui/ hands it over: core never imports the GUI)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     own, command = split_exec(argv)
     try:
@@ -597,7 +410,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from core import demo
 
             demo.activate()
-        cli = Cli(args, sys.stdout, sys.stderr)
+        cli = Cli(args, sys.stdout, sys.stderr, start_window)
         handler = getattr(cli, f"cmd_{(args.command or 'gui').replace('-', '_')}")
         code: int = handler()
         return code
@@ -607,7 +420,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("rolecall: error: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - the promise is: never a traceback
+    except Exception as exc:
         log.debug("unexpected failure", exc_info=True)
         print(
             f"rolecall: error: unexpected {type(exc).__name__}: {redact.redact(str(exc))} "

@@ -205,9 +205,19 @@ def _edit_section(
         lines += [f"{k} = {v}{nl}" for k, v in values.items() if v is not None]
         _write(path, lines, mode)
         return
-
     start, end = span
-    body = lines[start + 1 : end]
+    out = _edited_body(lines[start + 1 : end], values, nl)
+    header = lines[start]
+    if rename_to and rename_to != title:
+        header = header.replace(title, rename_to, 1)
+    if not header.endswith(("\n", "\r")) and out:
+        header += nl
+    _write(path, [*lines[:start], header, *out, *lines[end:]], mode)
+
+
+def _edited_body(body: list[str], values: Mapping[str, str | None], nl: str) -> list[str]:
+    """A section's lines with `values` set in place (None removes), new keys after the last
+    setting, and every other line (comments, nested values) as it was."""
     remaining = dict(values)
     out: list[str] = []
     last_setting = 0
@@ -219,11 +229,11 @@ def _edit_section(
             j += 1  # continuation lines of a nested value
         match = _KEY.match(line)
         setting = match[1].strip().lower() if match else None
-        if setting is not None and setting in remaining:
+        if match is not None and setting in remaining:
             new_value = remaining.pop(setting)
             if new_value is not None:
                 ending = nl if not line.endswith(("\n", "\r")) else line[len(line.rstrip("\r\n")) :]
-                out.append(f"{match[1].strip()} = {new_value}{ending}")  # type: ignore[index]
+                out.append(f"{match[1].strip()} = {new_value}{ending}")
                 last_setting = len(out)
         else:
             out.extend(body[i:j])
@@ -234,12 +244,7 @@ def _edit_section(
     if additions and last_setting and not out[last_setting - 1].endswith(("\n", "\r")):
         out[last_setting - 1] += nl
     out[last_setting:last_setting] = additions
-    header = lines[start]
-    if rename_to and rename_to != title:
-        header = header.replace(title, rename_to, 1)
-    if not header.endswith(("\n", "\r")) and out:
-        header += nl
-    _write(path, [*lines[:start], header, *out, *lines[end:]], mode)
+    return out
 
 
 def delete_profile(path: Path, profile: str) -> None:

@@ -63,6 +63,18 @@ def signin_url(
         if not 900 <= session_duration <= 43200:
             raise ConfigError("the console session duration must be from 900 to 43200 seconds")
         params["SessionDuration"] = str(session_duration)
+    token = _signin_token(federation, params, timeout)
+    login = {
+        "Action": "login",
+        "Issuer": "rolecall",
+        "Destination": destination or console_destination(partition, creds.region),
+        "SigninToken": token,
+    }
+    return federation + "?" + urllib.parse.urlencode(login)
+
+
+def _signin_token(federation: str, params: dict[str, str], timeout: float) -> str:
+    """The federation endpoint's getSigninToken answer: a token for one console sign-in."""
     if urllib.parse.urlsplit(federation).scheme not in ("https", "http"):
         raise ConfigError(f"the federation URL must be http(s): {federation}")
     request = urllib.request.Request(federation + "?" + urllib.parse.urlencode(params))  # noqa: S310
@@ -83,10 +95,4 @@ def signin_url(
     except (ValueError, KeyError, TypeError):
         raise AwsError("the AWS sign-in endpoint gave an answer Rolecall cannot read") from None
     redact.register(token)
-    login = {
-        "Action": "login",
-        "Issuer": "rolecall",
-        "Destination": destination or console_destination(partition, creds.region),
-        "SigninToken": token,
-    }
-    return federation + "?" + urllib.parse.urlencode(login)
+    return token

@@ -86,6 +86,9 @@ class TemporaryCredentials:
         )
 
 
+Credentials = StaticCredentials | TemporaryCredentials
+
+
 def parse_time(text: str) -> datetime:
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

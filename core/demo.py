@@ -10,10 +10,8 @@ that goes with the child, and sessions are kept in memory only.
 from __future__ import annotations
 
 import atexit
-import base64
 import json
 import os
-import random
 import shutil
 import signal
 import subprocess
@@ -22,92 +20,16 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from core.demo_seed import ORDER_COUNT, REGION, seed, write_files
 from core.errors import RolecallError
-from core.vault import MemoryStore
 
-ACCOUNT = "123456789012"
-REGION = "eu-west-1"
-USER = "demo-user"
-ORDER_COUNT = 3000
-MFA_SERIAL = f"arn:aws:iam::{ACCOUNT}:mfa/demo-user"
-EXTERNAL_ID = "rolecall-demo-partner"
-SESSION_NAME = "rolecall-demo"
+if TYPE_CHECKING:
+    from moto.server import ThreadedMotoServer
+
 READY_TIMEOUT = 120.0  # seeding takes about 5 s here; a slow machine gets room
-
-READ_ACTIONS = [
-    "dynamodb:DescribeTable",
-    "dynamodb:DescribeTimeToLive",
-    "dynamodb:ListTables",
-    "dynamodb:GetItem",
-    "dynamodb:BatchGetItem",
-    "dynamodb:Query",
-    "dynamodb:Scan",
-]
-
-
-@dataclass(frozen=True)
-class DemoRole:
-    profile: str
-    role: str
-    actions: tuple[str, ...]
-    description: str
-    source: str = USER
-    mfa: bool = False
-    external_id: str | None = None
-
-
-ROLES = (
-    DemoRole(
-        "demo-readonly",
-        "DynamoDBReadOnly",
-        tuple(READ_ACTIONS),
-        "reads every table; writes are denied",
-    ),
-    DemoRole(
-        "demo-admin",
-        "DynamoDBAdmin",
-        ("dynamodb:*", "sts:AssumeRole"),
-        "reads and writes every table",
-    ),
-    DemoRole(
-        "demo-mfa",
-        "DynamoDBAdminMFA",
-        ("dynamodb:*",),
-        "reads and writes; needs an MFA code (any 6 digits in the demo)",
-        mfa=True,
-    ),
-    DemoRole(
-        "demo-partner",
-        "PartnerAuditor",
-        tuple(READ_ACTIONS),
-        "a partner's read-only access; needs the external id",
-        external_id=EXTERNAL_ID,
-    ),
-    DemoRole(
-        "demo-chained",
-        "OrdersAuditor",
-        tuple(READ_ACTIONS),
-        "reached by chaining through demo-admin",
-        source="demo-admin",
-    ),
-    DemoRole(
-        "demo-nodata",
-        "NoDataAccess",
-        ("sts:GetCallerIdentity",),
-        "can sign in, but may read no table",
-    ),
-)
-
-_store = MemoryStore()
-
-
-def memory_store() -> MemoryStore:
-    """The demo's keyring: this process's memory, never the person's keychain."""
-    return _store
 
 
 @dataclass
@@ -116,7 +38,7 @@ class Demo:
 
     endpoint: str
     folder: Path
-    server: Any
+    server: ThreadedMotoServer
     seconds_to_start: float
 
     @property
@@ -328,258 +250,6 @@ def enforce_policies() -> None:
     from moto.core.authorization import ActionAuthenticatorMixin
 
     settings.INITIAL_NO_AUTH_ACTION_COUNT = ActionAuthenticatorMixin.request_count
-
-
-def _client(service: str, endpoint: str) -> Any:
-    import boto3
-
-    make: Any = boto3.client  # any service by name (the stubs want a literal one)
-    return make(
-        service,
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id="AKIASEEDSEEDSEEDSEED",
-        aws_secret_access_key="seed" * 10,
-    )
-
-
-def _trust(principal: str | list[str], condition: dict[str, Any] | None = None) -> str:
-    statement: dict[str, Any] = {
-        "Effect": "Allow",
-        "Principal": {"AWS": principal},
-        "Action": "sts:AssumeRole",
-    }
-    if condition:
-        statement["Condition"] = condition
-    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
-
-
-def _allow(actions: list[str] | tuple[str, ...]) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}],
-        }
-    )
-
-
-def seed(endpoint: str, order_count: int = ORDER_COUNT) -> dict[str, str]:
-    """Create the demo's user, roles and tables; returns the user's (fake) long-term keys."""
-    iam = _client("iam", endpoint)
-    iam.create_user(UserName=USER)
-    iam.put_user_policy(
-        UserName=USER,
-        PolicyName="assume-demo-roles",
-        PolicyDocument=_allow(["sts:AssumeRole", "sts:GetCallerIdentity"]),
-    )
-    key = iam.create_access_key(UserName=USER)["AccessKey"]
-    user_arn = f"arn:aws:iam::{ACCOUNT}:user/{USER}"
-    for role in ROLES:
-        principal: str | list[str]
-        if role.source == USER:
-            principal = user_arn
-        else:
-            source_role = next(r for r in ROLES if r.profile == role.source)
-            # moto compares principals exactly, so name the source's session as well.
-            principal = [
-                f"arn:aws:iam::{ACCOUNT}:role/{source_role.role}",
-                f"arn:aws:sts::{ACCOUNT}:assumed-role/{source_role.role}/{SESSION_NAME}",
-            ]
-        condition = None
-        if role.external_id:
-            condition = {"StringEquals": {"sts:ExternalId": role.external_id}}
-        elif role.mfa:
-            condition = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
-        iam.create_role(
-            RoleName=role.role,
-            AssumeRolePolicyDocument=_trust(principal, condition),
-            Description=role.description,
-            MaxSessionDuration=43200,
-        )
-        iam.put_role_policy(
-            RoleName=role.role, PolicyName="access", PolicyDocument=_allow(role.actions)
-        )
-    _seed_tables(_client("dynamodb", endpoint), order_count)
-    return {"id": key["AccessKeyId"], "secret": key["SecretAccessKey"]}
-
-
-def _seed_tables(db: Any, order_count: int) -> None:
-    db.create_table(
-        TableName="MyTable",
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-    )
-    db.put_item(
-        TableName="MyTable",
-        Item={
-            "id": {"S": "123"},
-            "name": {"S": "Example item"},
-            "note": {"S": "the item the reference Lambda handler reads"},
-        },
-    )
-    db.create_table(
-        TableName="Orders",
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "customer_id", "AttributeType": "S"},
-            {"AttributeName": "order_id", "AttributeType": "S"},
-            {"AttributeName": "status", "AttributeType": "S"},
-            {"AttributeName": "created_at", "AttributeType": "S"},
-        ],
-        KeySchema=[
-            {"AttributeName": "customer_id", "KeyType": "HASH"},
-            {"AttributeName": "order_id", "KeyType": "RANGE"},
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "status-created_at-index",
-                "KeySchema": [
-                    {"AttributeName": "status", "KeyType": "HASH"},
-                    {"AttributeName": "created_at", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["total"]},
-            }
-        ],
-        LocalSecondaryIndexes=[
-            {
-                "IndexName": "created_at-index",
-                "KeySchema": [
-                    {"AttributeName": "customer_id", "KeyType": "HASH"},
-                    {"AttributeName": "created_at", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "KEYS_ONLY"},
-            }
-        ],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )
-    db.update_time_to_live(
-        TableName="Orders", TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
-    )
-    db.create_table(
-        TableName="Customers",
-        BillingMode="PROVISIONED",
-        ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
-        AttributeDefinitions=[{"AttributeName": "customer_id", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "customer_id", "KeyType": "HASH"}],
-    )
-    rng = random.Random(42)  # noqa: S311 - seeded sample data, not security
-    customers = [customer(i, rng) for i in range(60)]
-    _write_all(db, "Customers", customers)
-    _write_all(db, "Orders", [order(i, rng) for i in range(order_count)])
-
-
-FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken", "Margaret", "Linus", "Radia", "Tim"]
-LAST = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Thompson", "Hamilton", "Perlman"]
-STATUSES = ["pending", "paid", "shipped", "delivered", "cancelled"]
-
-
-def customer(i: int, rng: random.Random) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        "customer_id": {"S": f"C{i:04d}"},
-        "name": {"S": f"{rng.choice(FIRST)} {rng.choice(LAST)}"},
-        "email": {"S": f"customer{i}@example.com"},
-        "vip": {"BOOL": rng.random() < 0.2},
-        "since": {"N": str(2010 + i % 15)},
-    }
-    if i % 7 == 0:
-        item["phone"] = {"NULL": True}
-    return item
-
-
-def order(i: int, rng: random.Random) -> dict[str, Any]:
-    """An order using every DynamoDB type somewhere, 38-digit numbers and "" included."""
-    cents = rng.randrange(100, 10_000_000)
-    item: dict[str, Any] = {
-        "customer_id": {"S": f"C{i % 60:04d}"},
-        "order_id": {"S": f"O{i:06d}"},
-        "status": {"S": rng.choice(STATUSES)},
-        "created_at": {"S": f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T{i % 24:02d}:00:00Z"},
-        "total": {"N": str(Decimal(cents) / 100)},
-        "quantity": {"N": str(rng.randrange(1, 20))},
-        "priority": {"BOOL": i % 5 == 0},
-        "tags": {"SS": sorted(rng.sample(["gift", "express", "fragile", "bulk", "eco"], 2))},
-        "sizes": {"NS": [str(s) for s in sorted(rng.sample(range(34, 48), 3))]},
-        "shipping": {
-            "M": {
-                "city": {"S": rng.choice(["Berlin", "Lisbon", "Oslo", "Quito", "Osaka"])},
-                "address": {"L": [{"S": f"{rng.randrange(1, 200)} Main St"}, {"S": ""}]},
-                "geo": {
-                    "M": {
-                        "lat": {"N": f"{rng.uniform(-80, 80):.6f}"},
-                        "lon": {"N": f"{rng.uniform(-170, 170):.6f}"},
-                    }
-                },
-            }
-        },
-        "lines": {
-            "L": [
-                {
-                    "M": {
-                        "sku": {"S": f"SKU-{rng.randrange(1000):03d}"},
-                        "qty": {"N": str(rng.randrange(1, 5))},
-                    }
-                }
-                for _ in range(1 + i % 3)
-            ]
-        },
-        "receipt": {"B": base64.b64decode("UEsDBA==") + i.to_bytes(4, "big")},
-    }
-    if i % 10 == 0:
-        item["ledger_ref"] = {"N": "12345678901234567890123456789012345678"}
-        item["tiny"] = {"N": "1E-130"}
-        item["huge"] = {"N": "9.9999999999999999999999999999999999999E+125"}
-    if i % 9 == 0:
-        item["checksums"] = {"BS": [b"\x00\x01", b"\xff\xfe" + bytes([i % 256])]}
-    if i % 4 == 0:
-        item["gift_note"] = {"NULL": True}
-    elif i % 4 == 1:
-        item["gift_note"] = {"S": ""}
-    elif i % 4 == 2:
-        item["gift_note"] = {"S": "Happy birthday!"}
-    if i % 6 == 0:
-        item["expires_at"] = {"N": str(1_900_000_000 + i)}
-    return item
-
-
-def _write_all(db: Any, table: str, items: list[dict[str, Any]]) -> None:
-    for start in range(0, len(items), 25):
-        pending = [{"PutRequest": {"Item": it}} for it in items[start : start + 25]]
-        while pending:
-            left = db.batch_write_item(RequestItems={table: pending}).get("UnprocessedItems", {})
-            pending = left.get(table, [])
-
-
-def write_files(folder: Path, keys: dict[str, str]) -> None:
-    """The demo's own AWS config and credentials, in a private folder."""
-    folder.chmod(0o700)
-    lines = [
-        "# Rolecall demo: profiles for the embedded moto server. Deleted when the demo stops.",
-        f"[profile {USER}]",
-        f"region = {REGION}",
-        "",
-    ]
-    for role in ROLES:
-        lines += [
-            f"[profile {role.profile}]",
-            f"role_arn = arn:aws:iam::{ACCOUNT}:role/{role.role}",
-            f"source_profile = {role.source}",
-            f"region = {REGION}",
-            f"role_session_name = {SESSION_NAME}",
-            "account_alias = rolecall-demo",
-        ]
-        if role.mfa:
-            lines.append(f"mfa_serial = {MFA_SERIAL}")
-        if role.external_id:
-            lines.append(f"external_id = {role.external_id}")
-        lines.append("")
-    (folder / "config").write_text("\n".join(lines))
-    credentials = folder / "credentials"
-    credentials.touch(mode=0o600)
-    credentials.write_text(
-        f"# fake keys of the demo's moto server: they open nothing real\n[{USER}]\n"
-        f"aws_access_key_id = {keys['id']}\naws_secret_access_key = {keys['secret']}\n"
-    )
 
 
 def shell_exports(demo: Demo) -> str:

@@ -26,10 +26,13 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, cast
 
 from core.credentials import Clock, TemporaryCredentials, sh_quote, utc_now
 from core.errors import AwsError, ConfigError, MfaRequired, RolecallError
+
+if TYPE_CHECKING:
+    from core.engine import Engine
 
 log = logging.getLogger(__name__)
 SDK_REFRESH_WINDOW = timedelta(minutes=15)
@@ -46,6 +49,21 @@ SHADOWING = (
     "AWS_CREDENTIAL_EXPIRATION",
 )
 Source = Callable[[str], TemporaryCredentials]
+
+
+class Headers(Protocol):
+    """A request's headers, as http.server gives them (or a dict)."""
+
+    def get(self, name: str) -> str | None: ...
+
+
+class RunningEndpoint(TypedDict):
+    """What the runtime file (or the keyring) says about the running endpoint."""
+
+    url: str
+    token: str
+    control_token: str
+    pid: int
 
 
 class Refusal(Exception):
@@ -104,8 +122,7 @@ class CredentialEndpoint:
         with self._lock:
             self.current = profile
 
-    # ---- one request ----------------------------------------------------------------------
-    def answer(self, method: str, path: str, headers: Any) -> tuple[int, dict[str, Any]]:
+    def answer(self, method: str, path: str, headers: Headers) -> tuple[int, dict[str, Any]]:
         """Status and JSON body for a request; every refusal carries no credentials."""
         try:
             self._check(method, headers)
@@ -116,7 +133,7 @@ class CredentialEndpoint:
         except Refusal as refusal:
             return refusal.status, {"code": refusal.code, "message": refusal.message}
 
-    def _check(self, method: str, headers: Any) -> None:
+    def _check(self, method: str, headers: Headers) -> None:
         if method != "GET":
             raise Refusal(405, "MethodNotAllowed", "Rolecall's endpoint answers GET only")
         allowed = {f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
@@ -125,11 +142,11 @@ class CredentialEndpoint:
         if headers.get("Authorization") is None:
             raise Refusal(401, "MissingToken", f"set {ENV_TOKEN} (see `rolecall shell-env`)")
 
-    def _authorized(self, headers: Any, expected: str) -> bool:
+    def _authorized(self, headers: Headers, expected: str) -> bool:
         given = headers.get("Authorization") or ""
         return hmac.compare_digest(given.encode(), expected.encode())
 
-    def _control(self, route: str, headers: Any) -> dict[str, Any]:
+    def _control(self, route: str, headers: Headers) -> dict[str, Any]:
         if not self._authorized(headers, self.control_token):
             raise Refusal(403, "BadToken", "the control token is not valid")
         parts = route.split("/")
@@ -141,7 +158,7 @@ class CredentialEndpoint:
             return {"current": self.current, "served": dict(self.served)}
         raise Refusal(404, "NotFound", "no such control path")
 
-    def _serve(self, route: str, headers: Any) -> dict[str, Any]:
+    def _serve(self, route: str, headers: Headers) -> dict[str, Any]:
         if not self._authorized(headers, self.token):
             raise Refusal(403, "BadToken", f"{ENV_TOKEN} is not this endpoint's token")
         if route in ("/role", "/role/"):
@@ -207,29 +224,26 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if method != "HEAD":
             self.wfile.write(data)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._reply("GET")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self._reply("POST")
 
-    def do_PUT(self) -> None:  # noqa: N802
+    def do_PUT(self) -> None:
         self._reply("PUT")
 
-    def do_DELETE(self) -> None:  # noqa: N802
+    def do_DELETE(self) -> None:
         self._reply("DELETE")
 
-    def do_PATCH(self) -> None:  # noqa: N802
+    def do_PATCH(self) -> None:
         self._reply("PATCH")
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._reply("HEAD")
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("endpoint: %s %s", self.command, self.path.split("?")[0])
-
-
-# ---- finding the running endpoint from other terminals ------------------------------------
 
 
 def runtime_file() -> Path | None:
@@ -276,7 +290,7 @@ def unpublish() -> None:
         pass
 
 
-def find_running() -> dict[str, Any]:
+def find_running() -> RunningEndpoint:
     path = runtime_file()
     try:
         if path is not None:
@@ -294,7 +308,7 @@ def find_running() -> dict[str, Any]:
         ) from None
     if not isinstance(info, dict) or "url" not in info:
         raise RolecallError("the endpoint's runtime file is not readable; restart it")
-    return info
+    return cast(RunningEndpoint, info)
 
 
 def shell_lines(url: str, token: str, fmt: str = "env", endpoint_url: str | None = None) -> str:
@@ -315,7 +329,7 @@ def shell_lines(url: str, token: str, fmt: str = "env", endpoint_url: str | None
     raise ConfigError(f"'{fmt}' is not a shell format: use env, fish or powershell")
 
 
-def control(info: dict[str, Any], path: str, timeout: float = 5) -> dict[str, Any]:
+def control(info: RunningEndpoint, path: str, timeout: float = 5) -> dict[str, Any]:
     """Ask the running endpoint to do something (`use`, `status`) with its control token."""
     import urllib.error
     import urllib.request
@@ -335,3 +349,28 @@ def control(info: dict[str, Any], path: str, timeout: float = 5) -> dict[str, An
         raise RolecallError(
             "the Rolecall endpoint does not answer: start the app, or run `rolecall serve`"
         ) from None
+
+
+def keep_fresh(
+    engine: Engine, server: CredentialEndpoint, stop: threading.Event, every: float = 30
+) -> None:
+    """Until `stop` is set: every `every` seconds, refresh the served role's session."""
+    while not stop.wait(every):
+        refresh_served(engine, server)
+
+
+def refresh_served(engine: Engine, server: CredentialEndpoint) -> None:
+    """Keep the served role's session fresh: re-assume when 10 minutes or less remain. The
+    cached session is replaced only by a new one, so a failed refresh leaves it served."""
+    profile = server.current
+    if not profile:
+        return
+    try:
+        cached = engine.cached(profile)
+        if cached is None or cached.remaining(engine.clock()) <= timedelta(minutes=10):
+            engine.credentials(profile, fresh=True)
+    except RolecallError as exc:
+        log.warning("could not refresh %s: %s", profile, exc)
+    except Exception as exc:
+        log.debug("unexpected failure", exc_info=True)
+        log.warning("could not refresh %s: unexpected %s", profile, type(exc).__name__)

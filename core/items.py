@@ -28,12 +28,11 @@ import base64
 import binascii
 import json
 import math
-from collections import OrderedDict
-from collections.abc import Iterable, Mapping, MutableSequence, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, DecimalException, InvalidOperation
 from typing import Any
 
-from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
+from boto3.dynamodb.types import Binary, TypeSerializer
 
 from core.errors import ConfigError
 
@@ -42,7 +41,6 @@ Item = dict[str, AttributeValue]
 
 TAGS = ("$binary", "$set")
 _serializer: Any = TypeSerializer()  # typed loosely: the stubs' TypedDicts are not our dicts
-_deserializer: Any = TypeDeserializer()
 
 
 class ItemError(ConfigError):
@@ -291,52 +289,6 @@ def _encode_binary(value: Any) -> Any:
     return value
 
 
-def from_dynamodb_json(text: str) -> Item:
-    """Read DynamoDB JSON into an item, checking every type and number."""
-    data = _loads(text) if isinstance(text, str) else text
-    if not isinstance(data, dict):
-        raise ItemError("an item must be a JSON object of attribute names and values")
-    return {name: _check_av(value, name) for name, value in data.items()}
-
-
-def _check_av(value: Any, path: str) -> AttributeValue:
-    if not isinstance(value, dict) or len(value) != 1:
-        raise ItemError(f'{path}: expected one type key such as {{"S": "text"}}')
-    ((kind, inner),) = value.items()
-    if kind == "S" and isinstance(inner, str):
-        return {"S": inner}
-    if kind == "N" and isinstance(inner, str):
-        return {"N": exact_number(inner)}
-    if kind == "BOOL" and isinstance(inner, bool):
-        return {"BOOL": inner}
-    if kind == "NULL" and inner is True:
-        return {"NULL": True}
-    if kind == "B":
-        return {"B": _binary(inner, path)}
-    if kind in ("SS", "NS", "BS") and isinstance(inner, list) and inner:
-        if kind == "SS" and all(isinstance(s, str) for s in inner):
-            members: list[Any] = inner
-        elif kind == "NS" and all(isinstance(n, str) for n in inner):
-            members = [exact_number(n) for n in inner]
-        elif kind == "BS":
-            members = [_binary(b, path) for b in inner]
-        else:
-            raise ItemError(f"{path}: the members of {kind} have the wrong type")
-        if len(set(members)) != len(members):
-            raise ItemError(f"{path}: a set cannot hold the same value twice")
-        return {kind: members}
-    if kind == "L" and isinstance(inner, list):
-        return {"L": [_check_av(v, f"{path}[{i}]") for i, v in enumerate(inner)]}
-    if kind == "M" and isinstance(inner, dict):
-        return {"M": {k: _check_av(v, f"{path}.{k}") for k, v in inner.items()}}
-    raise ItemError(f"{path}: '{kind}' with this value is not a DynamoDB attribute value")
-
-
-def to_python(value: AttributeValue) -> Any:
-    """One attribute as boto3's Python value (Decimal, set, Binary, ...)."""
-    return _deserializer.deserialize(value)
-
-
 def to_attribute_value(value: Any) -> AttributeValue:
     """A Python value (Decimal, str, bytes, set, ...) as an AttributeValue, exactly."""
     try:
@@ -374,11 +326,12 @@ def cell_text(value: AttributeValue | None) -> str:
 
 
 def columns(
-    items: Iterable[Mapping[str, AttributeValue]],
+    items: Iterable[Iterable[str]],
     key_names: Sequence[str] = (),
     known: Sequence[str] = (),
 ) -> list[str]:
-    """Key attributes first, then every other attribute in the order first seen.
+    """Key attributes first, then every other attribute in the order first seen (an item
+    is anything that iterates its attribute names: a dict item, or a page's names).
 
     Passing the columns of earlier pages as `known` keeps the order stable as pages arrive:
     new attributes are only ever appended.
@@ -393,129 +346,9 @@ def columns(
     return order
 
 
-def _binary_hook(obj: dict[str, Any]) -> Any:
-    # In AttributeValue JSON, {"B": str} and {"BS": [str, ...]} are always base64 binary: an
-    # attribute *named* B inside a map has a dict as its value, never a string.
-    if len(obj) == 1:
-        if isinstance(obj.get("B"), str):
-            return {"B": base64.b64decode(obj["B"])}
-        members = obj.get("BS")
-        if isinstance(members, list) and all(isinstance(m, str) for m in members):
-            return {"BS": [base64.b64decode(m) for m in members]}
-    return obj
-
-
-def from_wire(value: dict[str, Any]) -> Item:
-    """An item or key as DynamoDB sends it (binary as base64 text) as botocore gives it."""
-    return json.loads(json.dumps(value), object_hook=_binary_hook)
-
-
-def _b64_default(value: Any) -> str:
-    if isinstance(value, (bytes, bytearray, Binary)):
-        return base64.b64encode(bytes(value)).decode("ascii")  # type: ignore[arg-type]
-    raise TypeError(type(value).__name__)
-
-
-class CompactItems(MutableSequence[Item]):
-    """A list of items kept as compact JSON text, about the size DynamoDB sent them, and
-    decoded back to exact AttributeValue dicts when read (the last few hundred are kept)."""
-
-    def __init__(self, items: Iterable[Item] = (), keep: int = 512) -> None:
-        self._rows: list[str] = []
-        self._decoded: OrderedDict[int, Item] = OrderedDict()
-        self._keep = keep
-        self.extend(items)
-
-    @staticmethod
-    def _encode(item: Item) -> str:
-        return json.dumps(item, separators=(",", ":"), ensure_ascii=False, default=_b64_default)
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self._rows)
-        found = self._decoded.get(index)
-        if found is None:
-            found = json.loads(self._rows[index], object_hook=_binary_hook)
-            self._decoded[index] = found
-            if len(self._decoded) > self._keep:
-                self._decoded.popitem(last=False)
-        else:
-            self._decoded.move_to_end(index)
-        return found
-
-    def __setitem__(self, index: Any, item: Any) -> None:
-        self._rows[index] = self._encode(item)
-        self._decoded.clear()
-
-    def __delitem__(self, index: Any) -> None:
-        del self._rows[index]
-        self._decoded.clear()
-
-    def insert(self, index: int, item: Item) -> None:
-        self._rows.insert(index, self._encode(item))
-        self._decoded.clear()
-
-    def extend(self, items: Iterable[Item]) -> None:
-        if isinstance(items, EncodedItems):
-            self._rows.extend(items.rows)  # encoded already (on a worker thread)
-        else:
-            self._rows.extend(self._encode(item) for item in items)
-
-    def __eq__(self, other: object) -> bool:
-        return list(self) == list(other) if isinstance(other, (list, CompactItems)) else False
-
-    def snapshot(self) -> CompactItems:
-        """A copy that shares the encoded rows (cheap: nothing is decoded)."""
-        copy = CompactItems(keep=self._keep)
-        copy._rows = list(self._rows)
-        return copy
-
-    def memory_bytes(self) -> int:
-        """Bytes held: the encoded rows, the list, and the decoded rows kept (deep size)."""
-        from sys import getsizeof
-
-        held = getsizeof(self._rows) + sum(getsizeof(row) for row in self._rows)
-        return held + getsizeof(self._decoded) + sum(_deep_size(v) for v in self._decoded.values())
-
-    def text_size(self) -> int:
-        return sum(len(row) for row in self._rows)
-
-
-def _deep_size(value: Any) -> int:
-    from sys import getsizeof
-
-    size = getsizeof(value)
-    if isinstance(value, dict):
-        size += sum(getsizeof(k) + _deep_size(v) for k, v in value.items())
-    elif isinstance(value, list):
-        size += sum(_deep_size(v) for v in value)
-    return size
-
-
-class EncodedItems(Sequence[Item]):
-    """A page's items encoded for CompactItems ahead of time, so that a worker thread does
-    the encoding and the GUI thread only appends strings."""
-
-    def __init__(self, items: Sequence[Item]) -> None:
-        self.rows = [CompactItems._encode(item) for item in items]
-        self.names = list(dict.fromkeys(name for item in items for name in item))
-
-    @classmethod
-    def from_rows(cls, rows: list[str], names: list[str]) -> EncodedItems:
-        """Items already as JSON text in DynamoDB's form (binary as base64), as sent."""
-        encoded = cls.__new__(cls)
-        encoded.rows, encoded.names = rows, names
-        return encoded
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        return json.loads(self.rows[index], object_hook=_binary_hook)
+def item_key(item: Mapping[str, AttributeValue], key_names: Sequence[str]) -> Item:
+    """The key attributes of an item, as a key for GetItem, UpdateItem or DeleteItem."""
+    try:
+        return {name: item[name] for name in key_names}
+    except KeyError as exc:
+        raise ItemError(f"the item has no value for the key attribute {exc.args[0]}") from None

@@ -19,12 +19,13 @@ from datetime import timedelta
 from typing import Any
 
 from core import redact
-from core.dynamo import DynamoDB, plain_key
+from core.clients import ClientFactory
+from core.credentials import TemporaryCredentials
+from core.dynamo import connect
 from core.errors import AwsError, RolecallError
-from core.items import ItemError, to_plain_json
+from core.items import ItemError, plain_to_item, to_plain_json
 from core.profiles import ROLE_ARN, RoleProfile
-from core.sts import AssumeRoleProvider, CachedSessionProvider, ClientFactory, DefaultChainProvider
-from core.sts import boto3_session as make_session
+from core.providers import AssumeRoleProvider, CachedSessionProvider, DefaultChainProvider
 from core.vault import MemoryStore, SessionCache
 
 log = logging.getLogger()
@@ -62,7 +63,7 @@ def _settings() -> tuple[RoleProfile, str]:
     return role, os.environ["TABLE_NAME"]
 
 
-def _credentials(role: RoleProfile) -> Any:
+def _credentials(role: RoleProfile) -> TemporaryCredentials:
     provider = CachedSessionProvider(
         _cache, AssumeRoleProvider(role, DefaultChainProvider(), _factory)
     )
@@ -84,7 +85,7 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     if not isinstance(event, dict) or not isinstance(event.get("key"), dict) or not event["key"]:
         return _response(400, {"message": 'the event needs a key, e.g. {"key": {"id": "123"}}'})
     try:
-        key = plain_key(event["key"])
+        key = plain_to_item(event["key"])
     except ItemError as exc:
         return _response(400, {"message": f"the key is not valid: {exc}"})
 
@@ -92,7 +93,7 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     try:
         creds = _credentials(role)
         step = "dynamodb:GetItem"
-        db = DynamoDB(make_session(creds, region=role.region))
+        db = connect(_factory, creds, role.region or "us-east-1")
         item = db.get(table, key)
     except AwsError as exc:
         if exc.code in ("AccessDenied", "AccessDeniedException"):

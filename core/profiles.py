@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from core.errors import ConfigError, ProfileNotFound
 
@@ -142,7 +142,7 @@ def env_region(env: Mapping[str, str] | None = None) -> str | None:
     return env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None
 
 
-def read_full_config(env: Mapping[str, str] | None = None) -> dict:
+def read_full_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """botocore's merged view of the config and credentials files, as the AWS CLI sees it.
 
     This is what botocore's `Session().full_config` does, with the same configloader calls,
@@ -207,17 +207,13 @@ def _parse_reason(path: Path) -> str:
     return f"{path} is not in INI format"
 
 
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-
-
 def load_config(env: Mapping[str, str] | None = None) -> AwsConfig:
     """Read every profile and build the roles, each with its chain and its problems."""
     env = os.environ if env is None else env
-    return _build_config(*_without_secrets(read_full_config(env)), env)
+    return build_config(*without_secrets(read_full_config(env)), env)
 
 
-def _without_secrets(full: dict) -> tuple[dict[str, dict[str, str]], list[str]]:
+def without_secrets(full: dict[str, Any]) -> tuple[dict[str, dict[str, str]], list[str]]:
     """Every profile's settings with the keys left out, and the profiles that had keys."""
     raw: dict[str, dict[str, str]] = full.get("profiles", {})
     profiles: dict[str, dict[str, str]] = {}
@@ -231,7 +227,7 @@ def _without_secrets(full: dict) -> tuple[dict[str, dict[str, str]], list[str]]:
     return profiles, static
 
 
-def _build_config(
+def build_config(
     profiles: dict[str, dict[str, str]], static: list[str], env: Mapping[str, str]
 ) -> AwsConfig:
     config_file, creds_file = config_paths(env)
@@ -261,51 +257,16 @@ def base_kind(name: str, config: AwsConfig) -> str:
 
 
 def build_role(name: str, config: AwsConfig, region_override: str | None = None) -> RoleProfile:
+    """The role of profile `name`, with its chain and every problem and note its settings have."""
     settings = config.profiles[name]
-    problems: list[ConfigProblem] = []
-    notes: list[str] = []
-
-    def problem(field_name: str, message: str) -> None:
-        problems.append(ConfigProblem(name, field_name, message))
-
-    role_arn = settings.get("role_arn", "").strip()
-    if not ROLE_ARN.match(role_arn):
-        problem(
-            "role_arn",
-            f"'{role_arn}' is not a role ARN; expected arn:aws:iam::123456789012:role/NAME "
-            "(partition aws, aws-cn or aws-us-gov, a 12-digit account)",
-        )
-    for key, pattern, rule in (
-        ("role_session_name", SESSION_NAME, "2 to 64 letters, digits or +=,.@_-"),
-        ("external_id", EXTERNAL_ID, "2 to 1224 letters, digits or +=,.@:/_-"),
-        ("mfa_serial", MFA_SERIAL, "an MFA device ARN (arn:aws:iam::ACCOUNT:mfa/NAME) or serial"),
-        ("region", REGION, "a region code such as eu-west-1"),
-    ):
-        value = settings.get(key)
-        if value is not None and not pattern.match(value):
-            problem(key, f"'{value}' is not valid: use {rule}")
-
+    problems = _setting_problems(name, settings)
     chain, kind = resolve_chain(name, config, problems)
     base = chain[-1] if chain and kind in ("static", "keyring", "sso", "process") else None
     chained = len(chain) - (1 if base else 0) > 0
-
-    duration: int | None = None
-    if "duration_seconds" in settings:
-        text = settings["duration_seconds"].strip()
-        if not text.isdigit() or not 900 <= int(text) <= 43200:
-            problem("duration_seconds", f"'{text}' must be a whole number from 900 to 43200")
-        else:
-            duration = int(text)
-    if chained and duration is not None and duration > CHAINED_MAX_DURATION:
-        notes.append(
-            f"duration {duration} s capped at {CHAINED_MAX_DURATION} s: "
-            "AWS limits chained role sessions to one hour"
-        )
-        duration = CHAINED_MAX_DURATION
-
+    duration, notes = _duration(name, settings, chained, problems)
     return RoleProfile(
         name=name,
-        role_arn=role_arn,
+        role_arn=settings.get("role_arn", "").strip(),
         source_profile=settings.get("source_profile"),
         credential_source=settings.get("credential_source"),
         mfa_serial=settings.get("mfa_serial"),
@@ -322,6 +283,55 @@ def build_role(name: str, config: AwsConfig, region_override: str | None = None)
     )
 
 
+def _setting_problems(name: str, settings: Mapping[str, str]) -> list[ConfigProblem]:
+    """The role's own settings checked against AWS's rules."""
+    problems: list[ConfigProblem] = []
+    role_arn = settings.get("role_arn", "").strip()
+    if not ROLE_ARN.match(role_arn):
+        problems.append(
+            ConfigProblem(
+                name,
+                "role_arn",
+                f"'{role_arn}' is not a role ARN; expected arn:aws:iam::123456789012:role/NAME "
+                "(partition aws, aws-cn or aws-us-gov, a 12-digit account)",
+            )
+        )
+    for key, pattern, rule in (
+        ("role_session_name", SESSION_NAME, "2 to 64 letters, digits or +=,.@_-"),
+        ("external_id", EXTERNAL_ID, "2 to 1224 letters, digits or +=,.@:/_-"),
+        ("mfa_serial", MFA_SERIAL, "an MFA device ARN (arn:aws:iam::ACCOUNT:mfa/NAME) or serial"),
+        ("region", REGION, "a region code such as eu-west-1"),
+    ):
+        value = settings.get(key)
+        if value is not None and not pattern.match(value):
+            problems.append(ConfigProblem(name, key, f"'{value}' is not valid: use {rule}"))
+    return problems
+
+
+def _duration(
+    name: str, settings: Mapping[str, str], chained: bool, problems: list[ConfigProblem]
+) -> tuple[int | None, list[str]]:
+    """The session length the role asks for (capped for a chained role), and a note if capped."""
+    duration: int | None = None
+    if "duration_seconds" in settings:
+        text = settings["duration_seconds"].strip()
+        if not text.isdigit() or not 900 <= int(text) <= 43200:
+            problems.append(
+                ConfigProblem(
+                    name, "duration_seconds", f"'{text}' must be a whole number from 900 to 43200"
+                )
+            )
+        else:
+            duration = int(text)
+    if chained and duration is not None and duration > CHAINED_MAX_DURATION:
+        note = (
+            f"duration {duration} s capped at {CHAINED_MAX_DURATION} s: "
+            "AWS limits chained role sessions to one hour"
+        )
+        return CHAINED_MAX_DURATION, [note]
+    return duration, []
+
+
 def resolve_chain(
     name: str, config: AwsConfig, problems: list[ConfigProblem]
 ) -> tuple[list[str], str]:
@@ -330,44 +340,10 @@ def resolve_chain(
     current = name
     while True:
         settings = config.profiles[current]
-        source = settings.get("source_profile")
-        cred_source = settings.get("credential_source")
-        if "web_identity_token_file" in settings and current == name:
-            problems.append(
-                ConfigProblem(
-                    name,
-                    "web_identity_token_file",
-                    "web identity roles are not supported by Rolecall; the AWS CLI can assume them",
-                )
-            )
-            return seen[1:], "web_identity"
-        if source and cred_source:
-            problems.append(
-                ConfigProblem(
-                    current, "source_profile", "set source_profile or credential_source, not both"
-                )
-            )
-            return seen[1:], ""
-        if cred_source:
-            if cred_source not in CREDENTIAL_SOURCES:
-                problems.append(
-                    ConfigProblem(
-                        current,
-                        "credential_source",
-                        f"'{cred_source}' is not one of " + ", ".join(CREDENTIAL_SOURCES),
-                    )
-                )
-            return seen[1:], cred_source
-        if not source:
-            problems.append(
-                ConfigProblem(
-                    current,
-                    "source_profile",
-                    "a role needs source_profile or "
-                    "credential_source to say where its base credentials come from",
-                )
-            )
-            return seen[1:], ""
+        end = _chain_end(name, current, settings, problems)
+        if end is not None:
+            return seen[1:], end
+        source = settings["source_profile"]
         if source == current and current in config.static_key_profiles:
             # botocore's rule: a role may use the static keys of its own profile.
             return [*seen[1:], current], "static"
@@ -388,6 +364,52 @@ def resolve_chain(
         current = source
 
 
+def _chain_end(
+    name: str, current: str, settings: Mapping[str, str], problems: list[ConfigProblem]
+) -> str | None:
+    """How the chain ends at profile `current`: the kind of its base credentials ("" when the
+    settings are wrong), or None when it goes on to its source_profile."""
+    source = settings.get("source_profile")
+    cred_source = settings.get("credential_source")
+    if "web_identity_token_file" in settings and current == name:
+        problems.append(
+            ConfigProblem(
+                name,
+                "web_identity_token_file",
+                "web identity roles are not supported by Rolecall; the AWS CLI can assume them",
+            )
+        )
+        return "web_identity"
+    if source and cred_source:
+        problems.append(
+            ConfigProblem(
+                current, "source_profile", "set source_profile or credential_source, not both"
+            )
+        )
+        return ""
+    if cred_source:
+        if cred_source not in CREDENTIAL_SOURCES:
+            problems.append(
+                ConfigProblem(
+                    current,
+                    "credential_source",
+                    f"'{cred_source}' is not one of " + ", ".join(CREDENTIAL_SOURCES),
+                )
+            )
+        return cred_source
+    if not source:
+        problems.append(
+            ConfigProblem(
+                current,
+                "source_profile",
+                "a role needs source_profile or "
+                "credential_source to say where its base credentials come from",
+            )
+        )
+        return ""
+    return None
+
+
 def validate_mfa_code(code: str) -> str:
     """Six digits; the grouping authenticator apps show ("123 456", "123-456") is dropped."""
     code = re.sub(r"(?<=[0-9])[ -](?=[0-9])", "", code.strip())
@@ -402,46 +424,3 @@ def validate_profile_name(name: str) -> str:
             f"'{name}' is not a usable profile name: use letters, digits and +=,.@:/_- only"
         )
     return name
-
-
-def read_ahead(env: Mapping[str, str] | None = None) -> Callable[[], AwsConfig]:
-    """Start reading the config on another core; the returned call gives it (once).
-
-    The desktop app calls this first thing: a forked child has botocore parse the files
-    while the parent loads Qt, which holds the interpreter for ~50 ms, so the role list does
-    not wait for the parse afterwards. The child sends the settings, secrets already left
-    out, through a pipe (marshal: plain dicts and strings); the roles are built here. Linux
-    only: elsewhere, and whenever the child cannot deliver (an error in the config
-    included), the config is read in the calling thread, where errors are raised as usual."""
-    import threading
-
-    env = os.environ if env is None else env
-    if sys.platform != "linux" or threading.active_count() > 1:  # fork only a lone thread
-        return lambda: load_config(env)
-    import contextlib
-    import marshal
-
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns, never runs the parent's cleanup
-        try:
-            os.close(read_end)
-            data = marshal.dumps(_without_secrets(read_full_config(env)))
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(data)
-        finally:
-            os._exit(0)
-    os.close(write_end)
-
-    def result() -> AwsConfig:
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-        with contextlib.suppress(ChildProcessError):  # already reaped (SIGCHLD ignored)
-            os.waitpid(pid, 0)
-        try:
-            profiles, static = marshal.loads(data)  # noqa: S302 - our own child, a private pipe
-        except (EOFError, ValueError, TypeError):  # nothing, or cut short: read it here
-            return load_config(env)
-        return _build_config(profiles, static, env)
-
-    return result

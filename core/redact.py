@@ -6,7 +6,7 @@ import logging
 import re
 import threading
 from functools import cache
-from typing import Any
+from typing import Any, TextIO
 
 MASK = "****"
 
@@ -110,7 +110,7 @@ def install_record_factory() -> None:
         logging.setLogRecordFactory(_masked_record)
 
 
-def configure_logging(verbosity: int, stream=None) -> logging.Handler:
+def configure_logging(verbosity: int, stream: TextIO | None = None) -> logging.Handler:
     """Logging for the CLI and the app: botocore stays above DEBUG unless asked twice (-vv)."""
     handler = logging.StreamHandler(stream)
     handler.addFilter(RedactingFilter())

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from core.credentials import Clock, StaticCredentials, TemporaryCredentials, utc_now
 from core.errors import NoKeyringError
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 SERVICE = "rolecall"
 DEFAULT_MIN_REMAINING = timedelta(minutes=5)
@@ -50,14 +55,14 @@ class MemoryStore:
 class KeyringStore:
     """The OS keyring through `keyring`, limited to one recommended backend."""
 
-    def __init__(self, backend: Any) -> None:
+    def __init__(self, backend: KeyringBackend) -> None:
         self._backend = backend
         self.name = describe_backend(backend)
 
-    def _call(self, what: str, fn: Any, *args: str) -> Any:
+    def _call(self, what: str, fn: Callable[..., str | None], *args: str) -> str | None:
         try:
             return fn(SERVICE, *args)
-        except Exception as exc:  # noqa: BLE001 - backends raise anything (dbus, OS errors)
+        except Exception as exc:  # noqa: BLE001 - turned into a sentence
             # The backend's message never holds the value we passed, only what failed.
             raise NoKeyringError(
                 f"the keyring ({self.name}) failed to {what}: {type(exc).__name__}; "
@@ -77,18 +82,18 @@ class KeyringStore:
             self._backend.delete_password(SERVICE, key)
         except keyring.errors.PasswordDeleteError:
             pass
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - turned into a sentence
             raise NoKeyringError(
                 f"the keyring ({self.name}) failed to delete an entry: {type(exc).__name__}"
             ) from None
 
 
-def describe_backend(backend: Any) -> str:
+def describe_backend(backend: KeyringBackend) -> str:
     cls = type(backend)
     return f"{cls.__module__.replace('keyring.backends.', '')}.{cls.__name__}"
 
 
-def recommended_backend() -> Any | None:
+def recommended_backend() -> KeyringBackend | None:
     """The keyring backend to trust, or None: plaintext, null and fail backends never qualify."""
     import keyring
     import keyring.core
@@ -103,7 +108,7 @@ def recommended_backend() -> Any | None:
 
 
 _probe_lock = threading.Lock()
-_probed: list[Any] = []
+_probed: list[KeyringBackend | None] = []
 
 
 def open_keyring() -> KeyringStore:
@@ -123,6 +128,18 @@ def open_keyring() -> KeyringStore:
 def reset_probe() -> None:
     with _probe_lock:
         _probed.clear()
+
+
+_memory = MemoryStore()
+
+
+def open_store(demo: bool) -> SecretStore:
+    """Where this process keeps secrets: its memory for the demo (or when
+    ROLECALL_SESSION_STORE=memory), so nothing outlives it and the real keychain is never
+    touched; else the OS keyring, or NoKeyringError saying how to get one."""
+    if demo or os.environ.get("ROLECALL_SESSION_STORE") == "memory":
+        return _memory
+    return open_keyring()
 
 
 class SessionCache:
@@ -230,14 +247,17 @@ class SessionCache:
 
 def _same_role(creds: TemporaryCredentials, role_arn: str) -> bool:
     # assumed-role/NAME/session vs role/path/NAME: compare account and role name.
+    from botocore.utils import ArnParser, InvalidArnException
+
     def parts(arn: str) -> tuple[str, str]:
-        fields = arn.split(":")
-        account = fields[4] if len(fields) > 5 else ""
-        resource = fields[5] if len(fields) > 5 else ""
-        pieces = resource.split("/")
+        try:
+            found = ArnParser().parse_arn(arn)
+        except InvalidArnException:
+            return "", ""
+        pieces = found["resource"].split("/")
         if pieces[0] == "assumed-role" and len(pieces) >= 2:
-            return account, pieces[1]
-        return account, pieces[-1]
+            return found["account"], pieces[1]
+        return found["account"], pieces[-1]
 
     return parts(creds.assumed_role_arn) == parts(role_arn)
 

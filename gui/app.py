@@ -17,7 +17,6 @@ from gui import theme
 from gui.controller import Controller
 from gui.mainwindow import MainWindow, show_later
 from gui.settings import Settings
-from gui.workers import settle_heap
 
 
 def install_crash_handler() -> None:
@@ -67,6 +66,15 @@ def quit_on_signals(app: QApplication) -> Iterator[None]:
         writer.close()
 
 
+def end_startup() -> None:
+    """Start-up is over: what it made (Qt wrappers, botocore's models, the config) lives as
+    long as the app. Frozen once, it stays out of every later collection, each of which would
+    walk all of it holding the GIL (100-200 ms stalls during reads); reference counting still
+    frees it. The collector was off until now (the launcher turns it off)."""
+    gc.freeze()
+    gc.enable()
+
+
 def run(
     demo: bool = False,
     exit_when_shown: bool = False,
@@ -95,9 +103,8 @@ def run(
 
         controller.configLoaded.connect(shown)
         controller.configFailed.connect(lambda message: (print(message), app.exit(1)))
+    controller.settled.connect(end_startup)
     show_later(window, settings.get("start_in_tray"))
-    settle_heap()  # what start-up made lives as long as the app: keep it out of collections
-    gc.enable()  # off while starting (core.cli)
     with quit_on_signals(app):  # also while shutting down: a second Ctrl-C changes nothing
         try:
             code = app.exec()  # aboutToQuit has cleared the clipboard when this returns

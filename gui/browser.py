@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import binascii
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelectionModel, QRegularExpression, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QRegularExpression, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QSyntaxHighlighter, QTextCharFormat
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -37,26 +38,30 @@ from PySide6.QtWidgets import (
 )
 
 from core.credentials import format_remaining
-from core.dynamo import (
-    FILTER_OPERATORS,
-    KEY_OPERATORS,
-    Cancelled,
-    DynamoDB,
-    FilterClause,
-    ReadOptions,
-    ScanPage,
-    TableInfo,
-    export,
+from core.dynamo import DynamoDB, KeyAttribute, ReadOptions, TableInfo
+from core.errors import AwsError, Cancelled, ConfigError
+from core.export import export
+from core.expressions import FILTER_OPERATORS, KEY_OPERATORS, FilterClause, key_condition
+from core.items import (
+    Item,
+    ItemError,
+    exact_number,
+    from_plain_json,
     item_key,
-    key_condition,
+    to_dynamodb_json,
+    to_plain_json,
 )
-from core.errors import AwsError, ConfigError
-from core.items import ItemError, exact_number, from_plain_json, to_dynamodb_json, to_plain_json
+from core.pages import ScanPage
 from gui import theme
 from gui.controller import Controller
 from gui.dialogs import Ask
 from gui.items_model import ItemsModel, ItemsSorter, prepared
-from gui.workers import Op, sentence, settle_heap
+from gui.items_view import CellDelegate, RowNumbers
+from gui.workers import Op, sentence
+
+if TYPE_CHECKING:
+    from core.credentials import TemporaryCredentials
+    from core.engine import Engine
 
 VALUE_TYPES = ("S", "N", "B", "BOOL", "NULL")
 MIN_FIRST_PAGE = 25  # rows a new read asks for at least, before its pages grow
@@ -234,7 +239,7 @@ class BrowserWindow(QMainWindow):
         self.db: DynamoDB | None = None
         self.creds = controller.sessions.get(profile)
         self.table: TableInfo | None = None
-        self.pages: Any = None
+        self.pages: Iterator[ScanPage] | None = None
         self.read_op: Op | None = None
         self.stopped = False  # by Stop: the next read goes on from the last page
         self.cancel_event: threading.Event | None = None
@@ -426,7 +431,7 @@ class BrowserWindow(QMainWindow):
         self.cancel_button.setObjectName("stopButton")
         self.cancel_button.setToolTip("Stop between pages; what is loaded stays")
         self.cancel_button.setEnabled(False)
-        for widget in (
+        for control in (
             self.add_filter,
             self.combine,
             self.projection,
@@ -435,7 +440,7 @@ class BrowserWindow(QMainWindow):
             self.run_button,
             self.cancel_button,
         ):
-            row2.addWidget(widget)
+            row2.addWidget(control)
         row2.setStretch(2, 1)
         layout.addLayout(row2)
 
@@ -451,6 +456,8 @@ class BrowserWindow(QMainWindow):
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.view.setAlternatingRowColors(True)
         self.view.setWordWrap(False)
+        self.view.setVerticalHeader(RowNumbers(self.view))
+        self.view.setItemDelegate(CellDelegate(self.view))
         self.view.verticalHeader().setDefaultSectionSize(24)
         header = self.view.horizontalHeader()
         header.setSectionsMovable(True)
@@ -486,14 +493,14 @@ class BrowserWindow(QMainWindow):
         self.dynamodb_json.setToolTip("Show the exact DynamoDB JSON instead of plain JSON")
         self.copy_item = QPushButton("Copy")
         self.copy_item.setObjectName("copyItemButton")
-        for widget in (
+        for part in (
             self.load_all,
             self.export_button,
             self.new_button,
             self.edit_button,
             self.delete_button,
         ):
-            tools.addWidget(widget)
+            tools.addWidget(part)
         tools.addStretch(1)
         tools.addWidget(self.dynamodb_json)
         tools.addWidget(self.copy_item)
@@ -523,7 +530,11 @@ class BrowserWindow(QMainWindow):
         self.cancel_button.clicked.connect(self.stop)
         self.load_all.clicked.connect(self.fetch_all)
         self.model.fetchRequested.connect(self.fetch_next)
-        self.view.selectionModel().currentRowChanged.connect(lambda *_: self.show_item())
+        # The item's text is laid out on the next turn of the event loop: after a page, the
+        # table's first paint and the JSON's layout would otherwise hold the GUI thread at once.
+        self._show_later = QTimer(self, singleShot=True, interval=0)
+        self._show_later.timeout.connect(self.show_item)
+        self.view.selectionModel().currentRowChanged.connect(lambda *_: self._show_later.start())
         self.view.doubleClicked.connect(self.edit_cell)
         self.view.horizontalHeader().customContextMenuRequested.connect(self._header_menu)
         self.view.horizontalHeader().sortIndicatorChanged.connect(self._sorted)
@@ -537,7 +548,7 @@ class BrowserWindow(QMainWindow):
         self.go_on_button.clicked.connect(self.go_on)
         self.controller.sessions.ticked.connect(self.tick)
         self.controller.sessions.changed.connect(self._session_changed)
-        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.run)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.run)
         self._mode_changed()
         self._update_buttons()
 
@@ -628,7 +639,7 @@ class BrowserWindow(QMainWindow):
 
     def _remove_filter(self, row: FilterRow) -> None:
         self.filter_rows.remove(row)
-        row.setParent(None)  # type: ignore[call-overload]
+        row.setParent(None)
         row.deleteLater()
 
     # ---- reading --------------------------------------------------------------------------
@@ -676,7 +687,7 @@ class BrowserWindow(QMainWindow):
         self.last_read = (self.table.name, options, key)
         self._start_read(None)
 
-    def _open_pages(self, start_key: Any) -> None:
+    def _open_pages(self, start_key: Item | None) -> None:
         """A page iterator for the last read, from `start_key`. A new read's first page asks
         for about two screens of rows; a read that goes on asks for full pages."""
         assert self.db is not None and self.last_read is not None
@@ -692,8 +703,7 @@ class BrowserWindow(QMainWindow):
         row = max(1, self.view.verticalHeader().defaultSectionSize())
         return max(MIN_FIRST_PAGE, self.view.viewport().height() // row + 1)
 
-    def _start_read(self, start_key: Any) -> None:
-        settle_heap()  # a long read: keep the collector's full passes short
+    def _start_read(self, start_key: Item | None) -> None:
         self._open_pages(start_key)
         self.model.more = True
         self.fetch_next()
@@ -712,7 +722,7 @@ class BrowserWindow(QMainWindow):
         if self.db is not None and self.pages is None and not self.model.loading:
             self._resume()
 
-    def _pages_to_read(self) -> Any:
+    def _pages_to_read(self) -> Iterator[ScanPage] | None:
         """The read under way, or after Stop one going on from the last page that arrived
         (after a failure, only "Go on" or a renewal reads again)."""
         if self.stopped and self.db is not None and self.last_read and self.model.more:
@@ -721,23 +731,23 @@ class BrowserWindow(QMainWindow):
 
     def fetch_next(self) -> None:
         """One more page, on a worker (the view calls this as the person scrolls)."""
-        if self.model.loading or self._pages_to_read() is None:
+        pages = None if self.model.loading else self._pages_to_read()
+        if pages is None:
             return
-        pages = self.pages
         self.model.loading = True
         self._set_reading(True)
         self.read_op = Op(self.pool, lambda: prepared(next(pages, None)), owner=self)
         self.read_op.on_success(self._page).on_failure(self._read_failed).start()
 
     def fetch_all(self) -> None:
-        if self.model.loading or not self.model.more or self._pages_to_read() is None:
+        pages = None if self.model.loading or not self.model.more else self._pages_to_read()
+        if pages is None:
             return
-        pages = self.pages
         self.model.loading = True
         self.loading_all = True
         self._set_reading(True)
 
-        def work(report: Any) -> None:
+        def work(report: Callable[[object], None]) -> None:
             for page in pages:
                 report(prepared(page))
 
@@ -887,7 +897,7 @@ class BrowserWindow(QMainWindow):
         self.delete_button.setEnabled(writable and has_row)
         self.read_only.setText("Read-only" if self.read_only.isChecked() else "Editing on")
 
-    def _write(self, work: Any, done: Any) -> None:
+    def _write(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
         def ok(result: Any) -> None:
             self.hide_message()
             done(result)
@@ -915,10 +925,12 @@ class BrowserWindow(QMainWindow):
             self.show_message(str(exc))
             return
         db, table, keys = self.db, self.table.name, list(self.table.key_names)
-        self._write(
-            lambda: db.put(table, item, only_if_new=keys),
-            lambda _: (self.model.insert(item), self._written("Added the item")),
-        )
+
+        def added(_: object) -> None:
+            self.model.insert(item)
+            self._written("Added the item")
+
+        self._write(lambda: db.put(table, item, only_if_new=keys), added)
 
     def edit_item(self) -> None:
         row = self.current_row()
@@ -946,10 +958,12 @@ class BrowserWindow(QMainWindow):
             self.show_message(str(exc))
             return
         db, table = self.db, self.table.name
-        self._write(
-            lambda: db.put(table, new),
-            lambda _: (self.model.replace(row, new), self._written("Saved the item")),
-        )
+
+        def saved(_: object) -> None:
+            self.model.replace(row, new)
+            self._written("Saved the item")
+
+        self._write(lambda: db.put(table, new), saved)
 
     def edit_cell(self, index: Any) -> None:
         if self.read_only.isChecked() or self.table is None or self.db is None:
@@ -982,13 +996,17 @@ class BrowserWindow(QMainWindow):
         except ItemError as exc:
             self.show_message(str(exc).replace("v: ", "").replace("v.", f"{name}."))
             return
-        if value is None:
-            work: Any = lambda: db.update(table, key, remove=[name])  # noqa: E731
-        else:
-            work = lambda: db.update(table, key, {name: value})  # noqa: E731
-        self._write(
-            work, lambda new: (self.model.replace(row, new), self._written(f"Saved {name}"))
-        )
+
+        def work() -> Item:
+            if value is None:
+                return db.update(table, key, remove=[name])
+            return db.update(table, key, {name: value})
+
+        def saved(new: Item) -> None:
+            self.model.replace(row, new)
+            self._written(f"Saved {name}")
+
+        self._write(work, saved)
 
     def delete_items(self) -> None:
         rows = self.selected_rows()
@@ -1004,14 +1022,13 @@ class BrowserWindow(QMainWindow):
             return
         keys = [item_key(self.model.items[r], self.table.key_names) for r in rows]
         db, table = self.db, self.table.name
-        self._write(
-            lambda: db.batch_delete(table, keys),
-            lambda n: (
-                self.model.remove_rows(rows),
-                self.item_view.clear(),
-                self._written(f"Deleted {n} item{'s' if n != 1 else ''}"),
-            ),
-        )
+
+        def deleted(n: int) -> None:
+            self.model.remove_rows(rows)
+            self.item_view.clear()
+            self._written(f"Deleted {n} item{'s' if n != 1 else ''}")
+
+        self._write(lambda: db.batch_delete(table, keys), deleted)
 
     def _written(self, text: str) -> None:
         self.statusBar().showMessage(text, 6000)
@@ -1110,13 +1127,13 @@ class BrowserWindow(QMainWindow):
         self.go_on_button.hide()
 
 
-def _open(engine: Any, creds: Any) -> tuple[DynamoDB, list[str]]:
-    db = DynamoDB(engine.boto3_session(creds), encoded_pages=True)
+def _open(engine: Engine, creds: TemporaryCredentials) -> tuple[DynamoDB, list[str]]:
+    db = engine.dynamodb(creds, encoded_pages=True)
     return db, db.list_tables()
 
 
 def _schema_html(info: TableInfo) -> str:
-    def key(k: Any) -> str:
+    def key(k: KeyAttribute) -> str:
         return f"<b>{k.name}</b> <span style='color:{theme.current['muted']}'>({k.type})</span>"
 
     rows = [

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QMimeData, QObject, QTimer, Signal
 from PySide6.QtGui import QClipboard, QGuiApplication
+
+if TYPE_CHECKING:
+    from gui.settings import Settings
 
 
 def secret_mime(text: str) -> QMimeData:
@@ -27,14 +31,25 @@ class SecretClipboard(QObject):
     countdown = Signal(int)  # seconds until the clipboard is cleared; 0 when done
     cleared = Signal()
 
-    def __init__(self, timeout: int = 30, parent: QObject | None = None) -> None:
+    def __init__(
+        self, timeout: int = 30, parent: QObject | None = None, timer: QTimer | None = None
+    ) -> None:
         super().__init__(parent)
         self.timeout = timeout
         self._ours: str | None = None
         self._left = 0
-        self._timer = QTimer(self)
+        self._timer = timer if timer is not None else QTimer(self)  # tests fire one by hand
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self.tick)
+
+    def follow(self, settings: Settings) -> None:
+        """Take the timeout from the preferences, now and whenever it is set."""
+        self.timeout = settings.get("clipboard_timeout")
+        settings.changed.connect(self._preference_set)
+
+    def _preference_set(self, name: str, value: Any) -> None:
+        if name == "clipboard_timeout":
+            self.timeout = value
 
     @property
     def clipboard(self) -> QClipboard:

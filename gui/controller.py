@@ -5,15 +5,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
 from core.credentials import Clock, TemporaryCredentials, utc_now
 from core.errors import MfaRequired, NoKeyringError, RolecallError
 from core.profiles import AwsConfig, RoleProfile
 from gui.sessions import SessionManager
-from gui.workers import Op, sentence, settle_heap
+from gui.workers import Op, sentence
+
+if TYPE_CHECKING:
+    from core.endpoint import CredentialEndpoint
+    from core.engine import Engine
+    from core.vault import SecretStore
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +39,7 @@ class Controller(QObject):
     consoleReady = Signal(str)  # the sign-in URL
     consoleFailed = Signal(str)
     endpointChanged = Signal()  # started, stopped, or serving another role
+    settled = Signal()  # once: start-up is over (config, keyring, service models), or failed
 
     def __init__(
         self,
@@ -43,22 +49,24 @@ class Controller(QObject):
         store_factory: Callable[[], Any] | None = None,
         first_config: Callable[[], AwsConfig] | None = None,
         parent: QObject | None = None,
+        timer: QTimer | None = None,  # the sessions' 1-second tick; tests pass a stub
     ) -> None:
         super().__init__(parent)
         self.pool = pool
         self.clock = clock
         self.demo = demo
         self.store_factory = store_factory
-        self._first_config = first_config  # a read already under way (core.profiles.read_ahead)
-        self.sessions = SessionManager(clock, parent=self)
-        self.engine: Any = None
+        self._first_config = first_config  # a read already under way (gui.launcher.read_ahead)
+        self.sessions = SessionManager(clock, parent=self, timer=timer)
+        self.engine: Engine | None = None
         self.config: AwsConfig | None = None
-        self.store: Any = None
+        self.store: SecretStore | None = None
         self.persistent = False
         self._ops: dict[str, Op] = {}
-        self.endpoint: Any = None
+        self.endpoint: CredentialEndpoint | None = None
         self.endpoint_wanted = True
         self._pending: list[tuple[Any, ...]] = []
+        self._settled = False
 
     def start(self) -> None:
         """Load the config first (the window fills), then open the keyring and the cached
@@ -68,9 +76,7 @@ class Controller(QObject):
             from core import demo
 
             demo.spawn()
-        Op(self.pool, self._load).on_success(self._loaded).on_failure(
-            lambda e: self.configFailed.emit(sentence(e))
-        ).start()
+        Op(self.pool, self._load).on_success(self._loaded).on_failure(self._start_failed).start()
 
     def _load(self) -> AwsConfig:
         """Only what the role list needs: the engine (boto3's side) comes in _open."""
@@ -88,26 +94,37 @@ class Controller(QObject):
     def _loaded(self, config: AwsConfig) -> None:
         self._set_config(config)
         Op(self.pool, lambda: self._open(config)).on_success(self._opened).on_failure(
-            lambda e: self.configFailed.emit(sentence(e))
+            self._start_failed
         ).start()
 
+    def _start_failed(self, error: BaseException) -> None:
+        self.configFailed.emit(sentence(error))
+        self._settle()
+
+    def _warm_failed(self, error: BaseException) -> None:
+        # Only a head start: the first real call loads the models itself, or says why not.
+        log.debug("loading the service models ahead failed: %s", sentence(error))
+        self._settle()
+
+    def _settle(self) -> None:
+        if not self._settled:
+            self._settled = True
+            self.settled.emit()
+
     def _open(self, config: AwsConfig) -> tuple[Any, Any, bool, dict[str, TemporaryCredentials]]:
-        from core.sts import Engine
-        from core.vault import KeyStore, MemoryStore, SessionCache, open_keyring
+        from core.engine import Engine
+        from core.vault import KeyringStore, KeyStore, MemoryStore, SessionCache, open_store
 
         engine = Engine(config, clock=self.clock)
 
         if self.store_factory is not None:
             store, persistent = self.store_factory(), True
-        elif self.demo:
-            from core import demo
-
-            store, persistent = demo.memory_store(), False
         else:
             try:
-                store, persistent = open_keyring(), True
+                store = open_store(self.demo)
             except NoKeyringError:
-                store, persistent = MemoryStore(), False
+                store = MemoryStore()
+            persistent = isinstance(store, KeyringStore)
         cache = SessionCache(store, clock=self.clock)
         try:
             cached = cache.sessions()
@@ -129,8 +146,9 @@ class Controller(QObject):
         self.sessions.start()
         if self.endpoint_wanted:
             self.start_endpoint()
-        settle_heap()  # the warm-up's own collections then skip what the app holds already
-        Op(self.pool, self.engine.factory.warm).on_success(lambda _: settle_heap()).start()
+        Op(self.pool, self.engine.factory.warm).on_success(lambda _: self._settle()).on_failure(
+            self._warm_failed
+        ).start()
         for args in self._pending:
             self.assume(*args)
         self._pending.clear()
@@ -169,7 +187,7 @@ class Controller(QObject):
                 return
             from core.profiles import load_config
 
-            work = load_config
+            work: Callable[[], AwsConfig] = load_config
         else:
             work = self.engine.reload
         Op(self.pool, work).on_success(self._set_config).on_failure(
@@ -396,7 +414,12 @@ class Controller(QObject):
         self.endpoint_wanted = False
         server, self.endpoint = self.endpoint, None
         if server is not None:
-            Op(self.pool, lambda: (server.stop(), unpublish())).start()
+
+            def stop() -> None:
+                server.stop()
+                unpublish()
+
+            Op(self.pool, stop).start()
         self.endpointChanged.emit()
 
     def use_in_terminals(self, profile: str | None) -> None:

@@ -1,8 +1,6 @@
-"""Small dialogs: the MFA code, the role form, preferences, and confirmations."""
+"""Small dialogs: the MFA code, the role form, preferences, confirmations, and about."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QRegularExpressionValidator
@@ -13,7 +11,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QInputDialog,
-    QLabel,
     QLineEdit,
     QMessageBox,
     QSpinBox,
@@ -25,6 +22,7 @@ from core.credentials import FORMATS
 from core.errors import ConfigError
 from core.profiles import CREDENTIAL_SOURCES, AwsConfig, RoleProfile, build_role
 from core.profiles import validate_profile_name as check_name
+from gui import factory
 from gui.settings import THEMES, Settings
 
 
@@ -63,19 +61,15 @@ class MfaDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"MFA code for {role.name}")
         layout = QVBoxLayout(self)
-        intro = QLabel(f"Enter the 6-digit code from your MFA device\n{role.mfa_serial or ''}")
-        intro.setWordWrap(True)
+        intro = factory.label(
+            f"Enter the 6-digit code from your MFA device\n{role.mfa_serial or ''}", wrap=True
+        )
         layout.addWidget(intro)
-        self.error = QLabel(message)
-        self.error.setObjectName("errorLabel")
-        self.error.setWordWrap(True)
-        self.error.setVisible(bool(message))
+        self.error = factory.label(message, "errorLabel", wrap=True, hidden=not message)
         layout.addWidget(self.error)
-        self.field = QLineEdit()
-        self.field.setObjectName("mfaCode")
-        self.field.setAccessibleName("MFA code")
-        self.field.setToolTip("The 6-digit code your MFA device shows now")
-        self.field.setPlaceholderText("123456")
+        self.field = factory.line_edit(
+            "mfaCode", "MFA code", "The 6-digit code your MFA device shows now", "123456"
+        )
         # digits only, up to six; a pasted "123 456" or "123-456" (as apps show it) is fine
         self.field.setValidator(
             QRegularExpressionValidator(QRegularExpression(r"([0-9][ -]?){0,5}[0-9]?"))
@@ -135,34 +129,18 @@ class RoleDialog(QDialog):
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
         form = QFormLayout()
-        self.fields: dict[str, Any] = {}
-        self.profile = QLineEdit()
-        self.profile.setObjectName("field_profile")
-        self.profile.setAccessibleName("Profile name")
-        self.profile.setToolTip("The name of the [profile …] section in the AWS config")
+        self.fields: dict[str, QLineEdit | QComboBox] = {}
+        self.profile = factory.line_edit(
+            "field_profile",
+            "Profile name",
+            "The name of the [profile …] section in the AWS config",
+        )
         form.addRow("Profile name", self.profile)
         for key, label, hint in FIELDS:
-            if key in ("source_profile", "credential_source"):
-                widget = QComboBox()
-                widget.setEditable(key == "source_profile")
-                items = [""] + (
-                    sorted(config.profiles) if key == "source_profile" else list(CREDENTIAL_SOURCES)
-                )
-                widget.addItems(items)
-                widget.currentTextChanged.connect(self.validate)
-            else:
-                widget = QLineEdit()
-                widget.setPlaceholderText(hint)
-                widget.textChanged.connect(self.validate)
-            widget.setObjectName(f"field_{key}")
-            widget.setAccessibleName(label)
-            widget.setToolTip(hint or label)
-            self.fields[key] = widget
-            form.addRow(label, widget)
+            self.fields[key] = self._field(key, label, hint)
+            form.addRow(label, self.fields[key])
         layout.addLayout(form)
-        self.problems = QLabel()
-        self.problems.setObjectName("errorLabel")
-        self.problems.setWordWrap(True)
+        self.problems = factory.label(name="errorLabel", wrap=True)
         layout.addWidget(self.problems)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -178,8 +156,20 @@ class RoleDialog(QDialog):
                 self._set(widget, settings.get(key, ""))
         self.validate()
 
+    def _field(self, key: str, label: str, hint: str) -> QLineEdit | QComboBox:
+        if key not in ("source_profile", "credential_source"):
+            line = factory.line_edit(f"field_{key}", label, hint or label, hint)
+            line.textChanged.connect(self.validate)
+            return line
+        combo = factory.named(QComboBox(), f"field_{key}", label, hint or label)
+        combo.setEditable(key == "source_profile")
+        sources = sorted(self.config.profiles) if key == "source_profile" else CREDENTIAL_SOURCES
+        combo.addItems(["", *sources])
+        combo.currentTextChanged.connect(self.validate)
+        return combo
+
     @staticmethod
-    def _set(widget: Any, value: str) -> None:
+    def _set(widget: QLineEdit | QComboBox, value: str) -> None:
         if isinstance(widget, QComboBox):
             if widget.findText(value) < 0:
                 widget.addItem(value)
@@ -188,7 +178,7 @@ class RoleDialog(QDialog):
             widget.setText(value)
 
     @staticmethod
-    def _get(widget: Any) -> str:
+    def _get(widget: QLineEdit | QComboBox) -> str:
         return (widget.currentText() if isinstance(widget, QComboBox) else widget.text()).strip()
 
     def name(self) -> str:
@@ -223,7 +213,7 @@ class RoleDialog(QDialog):
             widget.style().polish(widget)
         return problems
 
-    def validate(self, *args: Any) -> None:
+    def validate(self, *args: object) -> None:
         problems = self.check()
         errors = [p for p in problems if "capped at" not in p]
         self.problems.setText("\n".join(problems))
@@ -232,6 +222,8 @@ class RoleDialog(QDialog):
 
 
 class PreferencesDialog(QDialog):
+    """Every preference; Save sets them, and each part of the window follows."""
+
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
@@ -268,10 +260,8 @@ class PreferencesDialog(QDialog):
             ("Theme", self.theme, "theme"),
         ]
         for label, widget, name in rows:
-            widget.setObjectName(f"pref_{name}")
-            widget.setAccessibleName(label or self.tray.text())
-            widget.setToolTip(label or self.tray.text())
-            form.addRow(label, widget)
+            said = label or self.tray.text()
+            form.addRow(label, factory.named(widget, f"pref_{name}", said, said))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -290,3 +280,21 @@ class PreferencesDialog(QDialog):
         s.set("start_in_tray", self.tray.isChecked())
         s.set("theme", self.theme.currentText())
         super().accept()
+
+
+def about(parent: QWidget) -> None:
+    """Rolecall's version and the versions of what it runs on."""
+    from importlib.metadata import version
+
+    from PySide6 import __version__ as pyside
+    from PySide6.QtCore import qVersion
+
+    from core import __version__
+
+    QMessageBox.about(
+        parent,
+        "About Rolecall",
+        f"<b>Rolecall {__version__}</b><br>AWS roles, sessions and DynamoDB."
+        f"<br><br>Qt {qVersion()} · PySide6 {pyside} · boto3 {version('boto3')}"
+        f" · keyring {version('keyring')}",
+    )

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QEvent
+
+    from gui.settings import Settings
 
 # Filled on first use: QEvent and its Type enum (some 180 members) take a millisecond to
 # build, and start-up has no use for them.
@@ -50,6 +52,15 @@ class IdleLock(QObject):
         self.now = now
         self.last_input = now()
         self.armed = False
+
+    def follow(self, settings: Settings) -> None:
+        """Take the idle time from the preferences, now and whenever it is set."""
+        self.minutes = settings.get("lock_minutes")
+        settings.changed.connect(self._preference_set)
+
+    def _preference_set(self, name: str, value: Any) -> None:
+        if name == "lock_minutes":
+            self.minutes = value
 
     def arm(self) -> None:
         self.last_input = self.now()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -14,12 +14,17 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from core.dynamo import ScanPage
-from core.items import AttributeValue, CompactItems, EncodedItems, Item, cell_text, columns
+from core.compact import CompactItems, EncodedItems
+from core.items import AttributeValue, Item, cell_text, columns
+from core.pages import ScanPage
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QColor
 
 Index = QModelIndex | QPersistentModelIndex
 SORT = Qt.ItemDataRole.UserRole + 10
 RAW = Qt.ItemDataRole.UserRole + 11
+CELL = Qt.ItemDataRole.UserRole + 12  # (text, colour or None): all a cell paints, in one call
 TYPE_NAMES = {
     "S": "string",
     "N": "number",
@@ -94,7 +99,7 @@ class ItemsModel(QAbstractTableModel):
         self.last_key = page.last_evaluated_key
         if page.items:
             if isinstance(page.items, EncodedItems):  # attribute names known: no decoding
-                wanted = columns([dict.fromkeys(page.items.names)], self.key_names, self.columns)
+                wanted = columns([page.items.names], self.key_names, self.columns)
             else:
                 wanted = columns(page.items, self.key_names, self.columns)
             if len(wanted) > len(self.columns):
@@ -160,10 +165,10 @@ class ItemsModel(QAbstractTableModel):
         if self.canFetchMore(parent):
             self.fetchRequested.emit()
 
-    def headerData(
+    def headerData(  # noqa: N802
         self,
         section: int,
-        orientation: Qt.Orientation,  # noqa: N802
+        orientation: Qt.Orientation,
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
@@ -185,18 +190,10 @@ class ItemsModel(QAbstractTableModel):
             return None
         if role == SORT:
             return self.sort_keys(col)[row]
+        if role == CELL:
+            return self._cell_text(row, col), self._muted(self.items[row].get(self.columns[col]))
         if role == Qt.ItemDataRole.DisplayRole:
-            key = (row, col)
-            text = self._cells.get(key)
-            if text is None:
-                value = self.items[row].get(self.columns[col])
-                if len(self._cells) > _CACHE_LIMIT:
-                    self._cells.clear()
-                text = display_text(value)
-                if len(text) > 200:
-                    text = text[:199] + "…"
-                self._cells[key] = text
-            return text
+            return self._cell_text(row, col)
         if role not in (RAW, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole):
             return None
         value = self.items[row].get(self.columns[col])
@@ -205,15 +202,31 @@ class ItemsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and value is not None:
             kind = next(iter(value))
             return f"{TYPE_NAMES.get(kind, kind)}: {display_text(value)[:500]}"
-        if (
-            role == Qt.ItemDataRole.ForegroundRole
-            and value is not None
-            and ("NULL" in value or value == {"S": ""})
-        ):
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._muted(value)
+        return None
+
+    def _muted(self, value: AttributeValue | None) -> QColor | None:
+        """NULL and the empty string are shown muted, so they read apart from text."""
+        if value is not None and ("NULL" in value or value == {"S": ""}):
             from gui import theme
 
             return theme.color("muted")
         return None
+
+    def _cell_text(self, row: int, col: int) -> str:
+        """The cell's text, rendered once and kept (long values cut for the table)."""
+        key = (row, col)
+        text = self._cells.get(key)
+        if text is None:
+            value = self.items[row].get(self.columns[col])
+            if len(self._cells) > _CACHE_LIMIT:
+                self._cells.clear()
+            text = display_text(value)
+            if len(text) > 200:
+                text = text[:199] + "…"
+            self._cells[key] = text
+        return text
 
 
 class ItemsSorter(QSortFilterProxyModel):
@@ -234,5 +247,5 @@ class ItemsSorter(QSortFilterProxyModel):
 def prepared(page: ScanPage | None) -> ScanPage | None:
     """The page with its items encoded for the model: call it on the worker thread."""
     if page is not None and page.items and not isinstance(page.items, EncodedItems):
-        page.items = EncodedItems(page.items)  # type: ignore[assignment]
+        page.items = EncodedItems(page.items)
     return page

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from core.credentials import Clock, TemporaryCredentials, utc_now
+
+if TYPE_CHECKING:
+    from gui.settings import Settings
 
 WARNING = timedelta(minutes=15)
 CRITICAL = timedelta(minutes=5)
@@ -38,6 +42,7 @@ class SessionManager(QObject):
         refresh_before: timedelta = timedelta(minutes=10),
         mfa_warn_before: timedelta = CRITICAL,
         parent: QObject | None = None,
+        timer: QTimer | None = None,
     ) -> None:
         super().__init__(parent)
         self.clock = clock
@@ -50,12 +55,25 @@ class SessionManager(QObject):
         self._asked: set[str] = set()
         self._due: set[str] = set()
         self._retry_at: dict[str, datetime] = {}
-        self.timer = QTimer(self)
+        self.timer = timer if timer is not None else QTimer(self)  # tests fire one by hand
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.tick)
 
     def start(self) -> None:
         self.timer.start()
+
+    def follow(self, settings: Settings) -> None:
+        """Take when to refresh and when to ask for MFA from the preferences, now and whenever
+        they are set."""
+        self.refresh_before = timedelta(minutes=settings.get("refresh_minutes"))
+        self.mfa_warn_before = timedelta(minutes=settings.get("mfa_warn_minutes"))
+        settings.changed.connect(self._preference_set)
+
+    def _preference_set(self, name: str, value: Any) -> None:
+        if name == "refresh_minutes":
+            self.refresh_before = timedelta(minutes=value)
+        elif name == "mfa_warn_minutes":
+            self.mfa_warn_before = timedelta(minutes=value)
 
     def put(self, creds: TemporaryCredentials, needs_mfa: bool, length: timedelta) -> None:
         """Add or replace a session; `length` is how long the role's sessions last."""

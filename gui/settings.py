@@ -1,10 +1,11 @@
-"""Preferences in QSettings. Never a secret here: keys live in the keyring or in memory."""
+"""Preferences in QSettings, and a signal when one changes. Never a secret here: keys live in
+the keyring or in memory."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QObject, QSettings, Signal
 
 from core.credentials import FORMATS
 
@@ -21,8 +22,13 @@ DEFAULTS: dict[str, Any] = {
 THEMES = ("system", "light", "dark")
 
 
-class Settings:
-    def __init__(self, qsettings: QSettings | None = None) -> None:
+class Settings(QObject):
+    """The preferences, read with their defaults and checked; `changed` says each one set."""
+
+    changed = Signal(str, object)  # the preference's name, and its value as get() reads it
+
+    def __init__(self, qsettings: QSettings | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.q = qsettings or QSettings("Rolecall", "rolecall")
 
     def get(self, name: str) -> Any:
@@ -32,8 +38,8 @@ class Settings:
             return value in (True, "true", "1", 1)
         if isinstance(default, int):
             try:
-                return int(value)
-            except (TypeError, ValueError):
+                return int(value) if isinstance(value, int | float | str | bytes) else default
+            except ValueError:
                 return default
         if name == "copy_format" and value not in FORMATS:
             return default
@@ -45,6 +51,7 @@ class Settings:
         if name not in DEFAULTS:
             raise KeyError(name)
         self.q.setValue(name, value)
+        self.changed.emit(name, self.get(name))
 
     def auto_refresh(self, profile: str) -> bool:
         return self.q.value(f"auto_refresh/{profile}", True) in (True, "true", "1", 1)

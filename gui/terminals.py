@@ -3,74 +3,68 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDialog,
-    QHBoxLayout,
-    QLabel,
-    QPlainTextEdit,
-    QPushButton,
-    QVBoxLayout,
-)
+from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QPlainTextEdit, QVBoxLayout
 
 from core.endpoint import ENV_TOKEN, shell_lines
+from gui import factory
+
+if TYPE_CHECKING:
+    from gui.mainwindow import MainWindow
 
 MASKED = "•" * 16
 
 
 class TerminalsDialog(QDialog):
-    def __init__(self, window: Any) -> None:
+    """The endpoint switch, the role terminals get now, and the lines to paste (token masked
+    until revealed)."""
+
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window_ = window
         self.controller = window.controller
         self.setWindowTitle("Use in terminals")
         self.setMinimumWidth(620)
         layout = QVBoxLayout(self)
-        intro = QLabel(
+        intro = factory.label(
             "Paste these lines into a terminal once. From then on the AWS CLI, boto3 "
             "and the other SDKs there get the credentials of the role picked in "
-            "Rolecall, and follow when you pick another."
+            "Rolecall, and follow when you pick another.",
+            wrap=True,
         )
-        intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.enabled = QCheckBox("Serve credentials to terminals (127.0.0.1 only)")
-        self.enabled.setObjectName("endpointSwitch")
-        self.enabled.setToolTip("Turn the local credential endpoint on or off")
-        self.enabled.setAccessibleName("Serve credentials to terminals")
+        self.enabled = factory.check(
+            "Serve credentials to terminals (127.0.0.1 only)",
+            "endpointSwitch",
+            "Turn the local credential endpoint on or off",
+            accessible="Serve credentials to terminals",
+        )
         layout.addWidget(self.enabled)
-        self.current = QLabel()
-        self.current.setObjectName("endpointCurrent")
+        self.current = factory.label(name="endpointCurrent")
         layout.addWidget(self.current)
         row = QHBoxLayout()
-        self.format = QComboBox()
+        self.format = factory.named(QComboBox(), "", "Shell", "The shell the lines are for")
         self.format.addItems(["env", "fish", "powershell"])
-        self.format.setAccessibleName("Shell")
-        self.format.setToolTip("The shell the lines are for")
-        self.reveal = QPushButton("Reveal token")
+        self.reveal = factory.button("Reveal token", tip="Show the endpoint's token in the lines")
         self.reveal.setCheckable(True)
-        self.reveal.setToolTip("Show the endpoint's token in the lines")
-        self.copy = QPushButton("Copy")
-        self.copy.setObjectName("copyShellLines")
-        self.copy.setProperty("primary", True)
-        self.copy.setToolTip("Copy the lines (cleared from the clipboard later)")
-        row.addWidget(QLabel("Shell"))
+        self.copy = factory.button(
+            "Copy",
+            "copyShellLines",
+            "Copy the lines (cleared from the clipboard later)",
+            primary=True,
+        )
+        row.addWidget(factory.label("Shell"))
         row.addWidget(self.format)
         row.addStretch(1)
         row.addWidget(self.reveal)
         row.addWidget(self.copy)
         layout.addLayout(row)
-        self.lines = QPlainTextEdit()
-        self.lines.setObjectName("shellLines")
+        self.lines = factory.named(QPlainTextEdit(), "shellLines", "Shell lines")
         self.lines.setReadOnly(True)
-        self.lines.setAccessibleName("Shell lines")
         self.lines.setMinimumHeight(150)
         layout.addWidget(self.lines)
-        self.served = QLabel()
-        self.served.setObjectName("endpointServed")
-        self.served.setProperty("muted", True)
+        self.served = factory.label(name="endpointServed", muted=True)
         layout.addWidget(self.served)
         self.enabled.toggled.connect(self._toggle)
         self.format.currentTextChanged.connect(lambda *_: self.refresh())

@@ -4,10 +4,14 @@ system's colour scheme unless the person picked one."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
+
+if TYPE_CHECKING:
+    from gui.settings import Settings
 
 LIGHT = {
     "window": "#f6f7f9",
@@ -101,6 +105,17 @@ def apply(app: QApplication, choice: str = "system") -> str:
         sheet = sheet.replace(f"@{name}@", value)
     app.setStyleSheet(sheet)
     return "dark" if dark else "light"
+
+
+def follow(settings: Settings) -> None:
+    """Apply the theme again whenever the preference is set."""
+    settings.changed.connect(_preference_set)
+
+
+def _preference_set(name: str, value: Any) -> None:
+    app = QApplication.instance()
+    if name == "theme" and isinstance(app, QApplication):
+        apply(app, value)
 
 
 def color(name: str) -> QColor:

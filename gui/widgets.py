@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from core.credentials import format_remaining
 from gui import theme
-from gui.models import PROFILE, ROLE
-from gui.sessions import SessionManager
+from gui.models import BUSY, ERROR, PROFILE, ROLE
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPaintEvent
+
+    from core.profiles import RoleProfile
+    from gui.sessions import SessionManager
 
 Index = QModelIndex | QPersistentModelIndex
 LEVEL_COLORS = {"ok": "ok", "warning": "warning", "critical": "critical", "expired": "muted"}
 
 
-def badges_for(role: Any) -> list[str]:
+def badges_for(role: RoleProfile) -> list[str]:
     badges = []
     if role.mfa_serial:
         badges.append("MFA")
@@ -31,13 +36,12 @@ def badges_for(role: Any) -> list[str]:
 
 
 class RoleDelegate(QStyledItemDelegate):
-    """Role rows: name and badges, then profile · region, and the session's time left."""
+    """Role rows: name and badges, then profile · region, and the session's time left (or the
+    model's busy and failure marks)."""
 
-    def __init__(self, sessions: SessionManager, parent: Any = None) -> None:
+    def __init__(self, sessions: SessionManager, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.sessions = sessions
-        self.busy: set[str] = set()
-        self.errors: dict[str, str] = {}
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
         return QSize(option.rect.width(), 50 if index.data(ROLE) is not None else 30)
@@ -47,47 +51,23 @@ class RoleDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = option.rect.adjusted(4, 2, -6, -2)
-        font = QFont(option.font)
         if role is None:
-            font.setPointSizeF(font.pointSizeF() * 0.85)
-            font.setBold(True)
-            painter.setFont(font)
-            painter.setPen(theme.color("muted"))
-            painter.drawText(
-                rect.adjusted(4, 0, 0, 0),
-                Qt.AlignmentFlag.AlignVCenter,
-                "ACCOUNT " + str(index.data(Qt.ItemDataRole.DisplayRole)),
-            )
+            self._paint_account(painter, option, rect, index)
             painter.restore()
             return
         if option.state & QStyle.StateFlag.State_Selected:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(theme.color("selection"))
             painter.drawRoundedRect(rect, 8, 8)
-        profile = role.name
         x = rect.left() + 10
-        if profile in self.sessions.sessions:
+        if role.name in self.sessions.sessions:
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(theme.color(LEVEL_COLORS[self.sessions.level(profile)]))
+            painter.setBrush(theme.color(LEVEL_COLORS[self.sessions.level(role.name)]))
             painter.drawEllipse(QRectF(rect.left() + 6, rect.top() + 12, 8, 8))
             x += 10
-        # Right side: time left, "Assuming…" or a failure mark.
         small = QFont(option.font)
         small.setPointSizeF(option.font.pointSizeF() * 0.88)
-        status, status_color = "", "muted"
-        live = profile in self.sessions.sessions and self.sessions.level(profile) != "expired"
-        if profile in self.busy:
-            status = "Assuming…"
-        elif profile in self.errors and not live:  # a failed renewal: the session goes on
-            status, status_color = "Failed", "critical"
-        elif profile in self.sessions.sessions:
-            level = self.sessions.level(profile)
-            status = (
-                "expired"
-                if level == "expired"
-                else format_remaining(self.sessions.remaining(profile))
-            )
-            status_color = LEVEL_COLORS[level]
+        status, status_color = self._status(role.name, index)
         painter.setFont(small)
         status_width = QFontMetrics(small).horizontalAdvance(status) + 8 if status else 0
         if status:
@@ -97,12 +77,51 @@ class RoleDelegate(QStyledItemDelegate):
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                 status,
             )
-        # Badges, right-aligned before the status.
+        right = self._paint_badges(painter, option, role, rect.right() - status_width - 4, rect)
+        self._paint_names(painter, option, role, QRect(x, rect.top(), right - x, rect.height()))
+        painter.restore()
+
+    def _paint_account(
+        self, painter: QPainter, option: QStyleOptionViewItem, rect: QRect, index: Index
+    ) -> None:
+        font = QFont(option.font)
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(theme.color("muted"))
+        painter.drawText(
+            rect.adjusted(4, 0, 0, 0),
+            Qt.AlignmentFlag.AlignVCenter,
+            "ACCOUNT " + str(index.data(Qt.ItemDataRole.DisplayRole)),
+        )
+
+    def _status(self, profile: str, index: Index) -> tuple[str, str]:
+        """The right side: time left, "Assuming…" or a failure mark, and its colour."""
+        live = profile in self.sessions.sessions and self.sessions.level(profile) != "expired"
+        if index.data(BUSY):
+            return "Assuming…", "muted"
+        if index.data(ERROR) and not live:  # a failed renewal: the session goes on
+            return "Failed", "critical"
+        if profile in self.sessions.sessions:
+            level = self.sessions.level(profile)
+            if level == "expired":
+                return "expired", LEVEL_COLORS[level]
+            return format_remaining(self.sessions.remaining(profile)), LEVEL_COLORS[level]
+        return "", "muted"
+
+    def _paint_badges(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        role: RoleProfile,
+        right: int,
+        rect: QRect,
+    ) -> int:
+        """Badges right-aligned before the status; returns where the leftmost one starts."""
         badge_font = QFont(option.font)
         badge_font.setPointSizeF(option.font.pointSizeF() * 0.72)
         badge_font.setBold(True)
         metrics = QFontMetrics(badge_font)
-        right = rect.right() - status_width - 4
         painter.setFont(badge_font)
         for badge in reversed(badges_for(role)):
             width = metrics.horizontalAdvance(badge) + 10
@@ -113,11 +132,18 @@ class RoleDelegate(QStyledItemDelegate):
             painter.setPen(theme.color("critical" if badge == "Invalid" else "muted"))
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, badge)
             right -= width + 4
+        return right
+
+    def _paint_names(
+        self, painter: QPainter, option: QStyleOptionViewItem, role: RoleProfile, area: QRect
+    ) -> None:
+        """The role's name in bold (up to the badges), then profile · region below it."""
+        x, top = area.left(), area.top()
         bold = QFont(option.font)
         bold.setBold(True)
         painter.setFont(bold)
         painter.setPen(theme.color("text"))
-        name_rect = QRect(x, rect.top() + 4, max(right - x - 4, 10), 20)
+        name_rect = QRect(x, top + 4, max(area.width() - 4, 10), 20)
         painter.drawText(
             name_rect,
             Qt.AlignmentFlag.AlignVCenter,
@@ -125,10 +151,12 @@ class RoleDelegate(QStyledItemDelegate):
                 role.role_name, Qt.TextElideMode.ElideRight, name_rect.width()
             ),
         )
+        small = QFont(option.font)
+        small.setPointSizeF(option.font.pointSizeF() * 0.88)
         painter.setFont(small)
         painter.setPen(theme.color("muted"))
-        detail = " · ".join(p for p in (profile, role.region or "no region") if p)
-        detail_rect = QRect(x, rect.top() + 25, rect.right() - x - 4, 18)
+        detail = " · ".join(p for p in (role.name, role.region or "no region") if p)
+        detail_rect = QRect(x, top + 25, option.rect.adjusted(4, 2, -6, -2).right() - x - 4, 18)
         painter.drawText(
             detail_rect,
             Qt.AlignmentFlag.AlignVCenter,
@@ -136,13 +164,12 @@ class RoleDelegate(QStyledItemDelegate):
                 detail, Qt.TextElideMode.ElideRight, detail_rect.width()
             ),
         )
-        painter.restore()
 
 
 class SessionDelegate(QStyledItemDelegate):
     """Session rows: profile and time left over a thin bar of the fraction left."""
 
-    def __init__(self, sessions: SessionManager, parent: Any = None) -> None:
+    def __init__(self, sessions: SessionManager, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.sessions = sessions
 
@@ -195,7 +222,7 @@ class ExpiryRing(QWidget):
         self.setAccessibleDescription(f"{round(fraction * 100)} percent left")
         self.update()
 
-    def paintEvent(self, event: Any) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         box = QRectF(5, 5, self.width() - 10, self.height() - 10)

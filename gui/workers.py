@@ -139,16 +139,3 @@ class Op:
         else:
             assert outcome.error is not None
             self._failure(outcome.error)
-
-
-def settle_heap() -> None:
-    """Move every object alive now out of the cyclic collector's way (gc.freeze).
-
-    What exists when a long job starts (Qt wrappers, botocore's models, the config) lives as
-    long as the app; left in the collector, each full collection triggered by a worker's
-    allocations walks all of it while holding the GIL, which stalled the GUI for 100-200 ms.
-    Reference counting still frees frozen objects; only cycles among them are never collected.
-    """
-    import gc
-
-    gc.freeze()

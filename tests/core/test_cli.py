@@ -278,3 +278,26 @@ def test_add_keys_keeps_keys_in_the_keyring_not_on_disk(aws, real_keyring):
     assert secret not in aws.config.read_text() + aws.credentials.read_text()
     env = exports(run_cli("export", "deployer", "--no-cache"))
     assert env["AWS_ACCESS_KEY_ID"].startswith("ASIA")
+
+
+def test_with_no_command_the_cli_starts_the_window_it_was_handed(capsys):
+    from core import cli
+
+    started = []
+
+    def start_window(**how):
+        started.append(how)
+        return 3
+
+    assert cli.main(["--demo", "--theme", "dark"], start_window=start_window) == 3
+    assert started == [{"demo": True, "exit_when_shown": False, "theme": "dark"}]
+
+
+def test_without_a_launcher_no_command_is_a_sentence(capsys):
+    from core import cli
+
+    assert cli.main([]) == 1
+    assert capsys.readouterr().err == (
+        "rolecall: error: the desktop app starts from the `rolecall` command (gui.launcher), "
+        "not from core alone: use the commands in `rolecall --help`\n"
+    )

@@ -80,7 +80,7 @@ def test_fish_and_powershell_lines_parse_back_to_the_values(fmt, parse):
 def test_cmd_lines_parse_back_and_unsafe_values_are_refused():
     plain = TemporaryCredentials("ASIAX", "abc+/=", "tok+/=", NOW, profile="p")
     assert parse_cmd(render(plain, "cmd")) == environment(plain)
-    with pytest.raises(ValueError, match="cmd.exe"):
+    with pytest.raises(ValueError, match=r"cmd\.exe"):
         render(CREDS, "cmd")
 
 

@@ -54,11 +54,10 @@ def test_every_demo_role_can_be_assumed_from_the_cli(demo_server):
 
 READ_AS = """
     import subprocess, sys, json, os
-    from core.sts import Engine
-    from core.dynamo import DynamoDB
+    from core.engine import Engine
     engine = Engine()
     creds = engine.credentials(sys.argv[1], mfa_code=lambda r: "123456")
-    db = DynamoDB(engine.boto3_session(creds))
+    db = engine.dynamodb(creds)
 """
 
 

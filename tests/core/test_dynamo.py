@@ -8,29 +8,23 @@ import threading
 import uuid
 from decimal import Decimal
 
-import boto3
 import pytest
 
-from core.dynamo import (
-    Cancelled,
-    DynamoDB,
-    FilterClause,
-    ReadOptions,
-    export,
-    key_condition,
-)
-from core.errors import AwsError, ConfigError
-from core.items import from_dynamodb_json, from_plain_json
+from core.clients import ClientFactory
+from core.compact import from_wire
+from core.credentials import StaticCredentials
+from core.dynamo import DynamoDB, ReadOptions, connect
+from core.errors import AwsError, Cancelled, ConfigError
+from core.export import export
+from core.expressions import FilterClause, key_condition
+from core.items import from_plain_json
+
+FAKE_KEYS = StaticCredentials("AKIAIOSFODNN7EXAMPLE", "x" * 40)
 
 
 @pytest.fixture
 def db(aws) -> DynamoDB:
-    session = boto3.Session(
-        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-        aws_secret_access_key="x" * 40,
-        region_name="eu-west-1",
-    )
-    return DynamoDB(session)
+    return connect(ClientFactory(), FAKE_KEYS, "eu-west-1")
 
 
 def make_table(db: DynamoDB, sort_type: str | None = "N", **extra) -> str:
@@ -150,7 +144,7 @@ def test_a_first_page_asks_for_a_screenful_and_later_pages_grow_to_full_ones(db,
 
 
 def test_data_calls_wait_for_a_slow_page_but_connecting_and_sts_stay_quick(db):
-    from core.sts import client_config
+    from core.clients import client_config
 
     assert db.client.meta.config.read_timeout == 60
     assert db.client.meta.config.connect_timeout == 3
@@ -258,15 +252,6 @@ def test_count_projection_consistent_read_and_index(db):
     assert sorted(int(i["sk"]["N"]) for p in by_index for i in p.items) == [1, 3, 5]
 
 
-def test_parallel_scan_reads_every_item_once(db):
-    table = make_table(db)
-    fill(db, table, 40)
-    pages = list(db.parallel_scan(table, 4, ReadOptions(page_size=7)))
-    keys = [i["sk"]["N"] for p in pages for i in p.items]
-    assert sorted(keys, key=int) == [str(i) for i in range(1, 41)]
-    assert {p.segment for p in pages} <= {0, 1, 2, 3}
-
-
 def test_cancel_stops_between_pages(db):
     table = make_table(db)
     fill(db, table, 10)
@@ -317,7 +302,7 @@ def test_every_type_comes_back_exactly_as_written(db):
 def test_put_only_if_new_refuses_to_replace(db):
     table = make_table(db)
     db.put(table, {"pk": {"S": "p"}, "sk": {"N": "1"}, "v": {"S": "first"}})
-    with pytest.raises(AwsError, match="already exists.*nothing was written"):
+    with pytest.raises(AwsError, match=r"already exists.*nothing was written"):
         db.put(
             table,
             {"pk": {"S": "p"}, "sk": {"N": "1"}, "v": {"S": "second"}},
@@ -420,7 +405,7 @@ def test_export_json_lines_round_trip_exactly(tmp_path):
     export([[EVERY_TYPE]], out, "jsonl")
     assert from_plain_json(out.read_text().strip()) == EVERY_TYPE
     export([[EVERY_TYPE]], out, "dynamodb-jsonl")
-    assert from_dynamodb_json(out.read_text().strip()) == EVERY_TYPE
+    assert from_wire(json.loads(out.read_text())) == EVERY_TYPE
     assert json.loads(out.read_text())["big"] == {"N": "12345678901234567890123456789012345678"}
 
 
@@ -444,19 +429,12 @@ def test_a_whole_scan_streams_to_a_file_and_cancel_leaves_nothing(db, tmp_path):
 @pytest.mark.parametrize("operation", ["scan", "query"])
 def test_pages_kept_as_sent_decode_to_exactly_what_botocore_gives(db, operation):
     """The browser's reads skip botocore's per-attribute parsing: same items, same keys."""
-    from core.items import EncodedItems
+    from core.compact import EncodedItems
 
     table = make_table(db, sort_type="B")
     for i in range(7):
         db.put(table, {**EVERY_TYPE, "sk": {"B": bytes([0, i, 255])}, "n": {"N": str(i)}})
-    browser_db = DynamoDB(
-        boto3.Session(
-            aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-            aws_secret_access_key="x" * 40,
-            region_name="eu-west-1",
-        ),
-        encoded_pages=True,
-    )
+    browser_db = connect(ClientFactory(), FAKE_KEYS, "eu-west-1", encoded_pages=True)
 
     def read(d):
         options = ReadOptions(page_size=3)
@@ -478,7 +456,7 @@ def test_pages_kept_as_sent_decode_to_exactly_what_botocore_gives(db, operation)
 
 @pytest.mark.parametrize("separators", [(",", ":"), (", ", ": ")])
 def test_a_page_splits_into_its_items_whatever_they_hold(separators):
-    from core.dynamo import split_page
+    from core.pages import split_page
 
     items = [
         {"pk": {"S": 'text with "Items":[ inside'}, "Items": {"L": [{"N": "1"}]}},

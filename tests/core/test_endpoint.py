@@ -18,7 +18,7 @@ import pytest
 
 from core.credentials import TemporaryCredentials, utc_now
 from core.endpoint import ENV_TOKEN, ENV_URI, CredentialEndpoint, shell_lines
-from core.sts import Engine
+from core.engine import Engine
 from core.vault import MemoryStore, SessionCache
 from tests.conftest import ACCOUNT, ROLECALL, run_cli
 

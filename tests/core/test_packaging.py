@@ -37,7 +37,8 @@ def test_the_wheel_carries_the_app_and_its_resources_and_no_tests(wheel):
     assert wheel.name.startswith(f"rolecall-{VERSION}-")
     for needed in (
         "core/cli.py",
-        "core/sts.py",
+        "core/engine.py",
+        "gui/launcher.py",
         "gui/app.py",
         "gui/mainwindow.py",
         "resources/style.qss",
@@ -48,7 +49,7 @@ def test_the_wheel_carries_the_app_and_its_resources_and_no_tests(wheel):
         assert needed in names, needed
     assert not any(n.startswith("tests/") for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "rolecall = core.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "rolecall = gui.launcher:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_an_isolated_install_of_the_wheel_runs(wheel, tmp_path):

@@ -84,7 +84,7 @@ def test_null_and_fail_backends_count_as_no_keyring(monkeypatch, backend):
     monkeypatch.setattr(keyring, "get_keyring", lambda: backend)
     vault.reset_probe()
     try:
-        with pytest.raises(NoKeyringError, match="gnome-keyring or KWallet.*--no-cache"):
+        with pytest.raises(NoKeyringError, match=r"gnome-keyring or KWallet.*--no-cache"):
             vault.open_keyring()
     finally:
         vault.reset_probe()

@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtGui import QGuiApplication
 
 from tests.conftest import ACCOUNT, ROOT
-from tests.gui.test_mainwindow import assume
+from tests.helpers.windows import assume
 
 
 def test_rolecall_demo_starts_and_shows_its_roles(tmp_path):
@@ -19,7 +19,7 @@ def test_rolecall_demo_starts_and_shows_its_roles(tmp_path):
     env.update(QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path), PYTHONPATH=str(ROOT))
     start = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "core.cli", "--demo", "--exit-when-shown"],
+        [sys.executable, "-m", "gui.launcher", "--demo", "--exit-when-shown"],
         capture_output=True,
         text=True,
         env=env,
@@ -27,7 +27,7 @@ def test_rolecall_demo_starts_and_shows_its_roles(tmp_path):
         cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr
-    from core.demo import ROLES
+    from core.demo_seed import ROLES
 
     assert result.stdout.strip() == f"rolecall: shown, roles listed: {len(ROLES)}"
     assert "Traceback" not in result.stderr
@@ -92,7 +92,7 @@ def test_in_the_demo_copied_exports_work_in_a_shell_as_that_role(
     from core.vault import MemoryStore
     from gui.controller import Controller
     from gui.mainwindow import MainWindow
-    from tests.gui.conftest import wait_any
+    from tests.helpers.windows import wait_any
 
     for name, value in demo_server.env.items():
         if name.startswith(("AWS_", "ROLECALL_")):

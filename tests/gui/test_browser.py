@@ -14,10 +14,9 @@ from PySide6.QtWidgets import QListWidget, QPlainTextEdit, QPushButton, QTableVi
 from core.items import from_plain_json
 from gui.browser import BrowserAsk
 from gui.items_model import ItemsModel
-from tests.gui.conftest import open_table, wait_any
-from tests.gui.test_mainwindow import assume
 from tests.helpers.dynamo import create_table, dynamodb_client
 from tests.helpers.heartbeat import Heartbeat
+from tests.helpers.windows import assume, open_table, wait_any
 
 AWKWARD = {
     "pk": {"S": "p"},

@@ -2,36 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
-from core.profiles import AwsConfig, RoleProfile
 from gui.dialogs import MfaDialog, PreferencesDialog, RoleDialog
-
-ROLE = RoleProfile(
-    name="secure",
-    role_arn="arn:aws:iam::123456789012:role/Secure",
-    source_profile="base",
-    mfa_serial="arn:aws:iam::123456789012:mfa/alice",
-    chain=("base",),
-    base_profile="base",
-    base_kind="static",
-)
-CONFIG = AwsConfig(
-    Path("/nonexistent/config"),
-    Path("/nonexistent/credentials"),
-    {
-        "base": {},
-        "secure": {
-            "role_arn": ROLE.role_arn,
-            "source_profile": "base",
-            "mfa_serial": ROLE.mfa_serial,
-        },
-    },
-    frozenset({"base"}),
-)
+from tests.helpers.roles import CONFIG, ROLE
 
 
 def test_mfa_field_takes_six_digits_only_and_enter_submits(qtbot):

@@ -14,12 +14,12 @@ from core.credentials import format_remaining, render
 from gui.dialogs import Ask
 from gui.models import PROFILE, ROLE
 from tests.conftest import ACCOUNT
-from tests.gui.conftest import wait_any
 from tests.helpers.heartbeat import Heartbeat
+from tests.helpers.windows import assume, wait_any
 
 
 def visible_profiles(window) -> list[str]:
-    proxy = window.proxy
+    proxy = window.roles.proxy
     names = []
     for row in range(proxy.rowCount()):
         account = proxy.index(row, 0)
@@ -27,25 +27,18 @@ def visible_profiles(window) -> list[str]:
     return names
 
 
-def assume(qtbot, window, profile: str):
-    window.select(profile)
-    controller = window.controller
-    qtbot.mouseClick(window.findChild(QPushButton, "assumeButton"), Qt.MouseButton.LeftButton)
-    return wait_any(qtbot, controller.assumed, controller.assumeFailed, controller.mfaNeeded)
-
-
 def test_the_models_pass_qt_model_tester(window, qtmodeltester):
     qtmodeltester.check(window.model)
-    qtmodeltester.check(window.proxy)
+    qtmodeltester.check(window.roles.proxy)
     qtmodeltester.check(window.session_model)
 
 
 def test_roles_are_grouped_by_account_with_their_parts_named(window):
     tree = window.findChild(QTreeView, "roleList")
-    assert tree is window.tree
+    assert tree is window.roles.tree
     for name in ("roleSearch", "assumeButton", "sessionList", "expiryLabel", "copyMenu"):
         assert window.findChild(object, name) is not None, name
-    account = window.proxy.index(0, 0)
+    account = window.roles.proxy.index(0, 0)
     assert account.data(ROLE) is None and ACCOUNT in account.data()
     assert visible_profiles(window) == ["admin", "mfa", "partner", "reader"]
     assert window.current == "admin"  # the first role is selected, so Enter works at once
@@ -53,14 +46,14 @@ def test_roles_are_grouped_by_account_with_their_parts_named(window):
 
 def test_search_filters_as_you_type(window, qtbot):
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    assert window.search.hasFocus()
-    qtbot.keyClicks(window.search, "part")
+    assert window.roles.search.hasFocus()
+    qtbot.keyClicks(window.roles.search, "part")
     assert visible_profiles(window) == ["partner"]
-    window.search.clear()
-    qtbot.keyClicks(window.search, ACCOUNT[:6] + " secure")
+    window.roles.search.clear()
+    qtbot.keyClicks(window.roles.search, ACCOUNT[:6] + " secure")
     assert visible_profiles(window) == ["mfa"]
-    window.search.clear()
-    qtbot.keyClicks(window.search, "nothing-like-this")
+    window.roles.search.clear()
+    qtbot.keyClicks(window.roles.search, "nothing-like-this")
     assert visible_profiles(window) == []
 
 
@@ -76,12 +69,12 @@ def test_assume_shows_the_session_with_its_arn_and_countdown(window, qtbot, cloc
     assert shown in ("1:00:00", "59:59")
     assert sessions.model().index(0).data() == f"reader  {shown}"
     assert window.findChild(QLabel, "expiryLabel").text() == shown
-    assert window.secret_row.field.text() != creds.secret_access_key  # masked
+    assert window.card.secret_row.field.text() != creds.secret_access_key  # masked
 
 
 def test_enter_in_the_search_assumes_the_first_match(window, qtbot):
-    qtbot.keyClicks(window.search, "partner")
-    qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    qtbot.keyClicks(window.roles.search, "partner")
+    qtbot.keyClick(window.roles.search, Qt.Key.Key_Return)
     which, _ = wait_any(qtbot, window.controller.assumed, window.controller.assumeFailed)
     assert which == 0 and "partner" in window.sessions.sessions
 
@@ -102,40 +95,40 @@ def test_an_mfa_role_asks_for_the_code_once(window, qtbot, monkeypatch):
     assert "mfa" in window.sessions.sessions
 
 
-def test_the_countdown_changes_colour_and_expires(window, qtbot, clock):
+def test_the_countdown_changes_colour_and_expires(window, qtbot, clock, timer):
     assume(qtbot, window, "reader")
     label = window.findChild(QLabel, "expiryLabel")
     window.settings.set_auto_refresh("reader", False)
     window.sessions.set_auto_refresh("reader", False)
     left = window.sessions.remaining("reader")
     clock.advance(seconds=(left - timedelta(minutes=14, seconds=59)).total_seconds())
-    window.sessions.tick()
+    timer.fire()
     assert label.property("level") == "warning" and label.text().startswith("14:")
     clock.advance(minutes=10)
-    window.sessions.tick()
+    timer.fire()
     assert label.property("level") == "critical" and label.text().startswith("04:")
     clock.advance(minutes=6)
-    window.sessions.tick()
+    timer.fire()
     assert label.text() == "expired"
     assert window.findChild(QPushButton, "renewButton").isVisible()
     assert not window.findChild(QPushButton, "copyButton").isEnabled()
 
 
-def test_a_role_without_mfa_refreshes_itself_at_ten_minutes(window, qtbot, clock):
+def test_a_role_without_mfa_refreshes_itself_at_ten_minutes(window, qtbot, clock, timer):
     assume(qtbot, window, "reader")
     first = window.sessions.get("reader")
     clock.advance(seconds=(first.remaining(clock()) - timedelta(minutes=11)).total_seconds())
-    window.sessions.tick()
+    timer.fire()
     assert window.sessions.get("reader") is first
     clock.advance(minutes=1, seconds=1)
     with qtbot.waitSignal(window.controller.busyChanged):
-        window.sessions.tick()
+        timer.fire()
     which, _ = wait_any(qtbot, window.controller.assumed, window.controller.assumeFailed)
     assert which == 0
     assert window.sessions.get("reader").access_key_id != first.access_key_id
 
 
-def test_a_role_with_mfa_prompts_once_at_five_minutes(window, qtbot, clock, monkeypatch):
+def test_a_role_with_mfa_prompts_once_at_five_minutes(window, qtbot, clock, timer, monkeypatch):
     codes = iter(["111111", "222222"])
     asked = []
     monkeypatch.setattr(
@@ -147,13 +140,13 @@ def test_a_role_with_mfa_prompts_once_at_five_minutes(window, qtbot, clock, monk
     wait_any(qtbot, window.controller.assumed, window.controller.assumeFailed)
     first = window.sessions.get("mfa")
     clock.advance(seconds=(first.remaining(clock()) - timedelta(minutes=6)).total_seconds())
-    window.sessions.tick()
+    timer.fire()
     assert asked == ["mfa"]
     clock.advance(minutes=1, seconds=1)
-    window.sessions.tick()
+    timer.fire()
     wait_any(qtbot, window.controller.assumed, window.controller.assumeFailed)
     clock.now = datetime.now(timezone.utc)  # the renewed session ends an hour from real now
-    window.sessions.tick()
+    timer.fire()
     assert asked == ["mfa", "mfa"]
     assert window.sessions.get("mfa").access_key_id != first.access_key_id
 
@@ -176,7 +169,7 @@ def test_copy_as_bash_is_marked_secret_and_cleared_on_time(window, qtbot):
 
 def test_the_clipboard_is_left_alone_when_something_else_was_copied(window, qtbot):
     assume(qtbot, window, "reader")
-    window.secret_row.copy.click()
+    window.card.secret_row.copy.click()
     QGuiApplication.clipboard().setText("the person's own text")
     for _ in range(31):
         window.clipboard.tick()
@@ -197,11 +190,11 @@ def test_ctrl_shift_c_copies_the_default_format(window, qtbot):
 def test_reveal_shows_the_secret_only_while_asked(window, qtbot):
     assume(qtbot, window, "reader")
     creds = window.sessions.get("reader")
-    assert creds.secret_access_key not in window.secret_row.field.text()
-    window.reveal_button.setChecked(True)
-    assert window.secret_row.field.text() == creds.secret_access_key
-    window.reveal_button.setChecked(False)
-    assert window.secret_row.field.text() != creds.secret_access_key
+    assert creds.secret_access_key not in window.card.secret_row.field.text()
+    window.card.reveal_button.setChecked(True)
+    assert window.card.secret_row.field.text() == creds.secret_access_key
+    window.card.reveal_button.setChecked(False)
+    assert window.card.secret_row.field.text() != creds.secret_access_key
 
 
 def test_an_unreachable_endpoint_is_a_message_on_the_role_and_the_app_goes_on(
@@ -232,9 +225,9 @@ def test_a_config_that_cannot_be_parsed_shows_a_banner(make_window, aws, qtbot):
     aws.config.write_text("[profile broken\n")
     window = make_window(start=False)
     window.controller.start()
-    which, args = wait_any(qtbot, window.controller.configLoaded, window.controller.configFailed)
+    which, _ = wait_any(qtbot, window.controller.configLoaded, window.controller.configFailed)
     assert which == 1
-    banner = window.config_banner
+    banner = window.banners.config_banner
     assert banner.isVisible() and "cannot parse the AWS config" in banner.text()
 
 
@@ -252,12 +245,12 @@ def test_without_a_keyring_a_banner_says_sessions_stay_in_memory(make_window, mo
         monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
         keyring.core.init_backend()
         vault.reset_probe()
-    assert window.banner.isVisible() and "memory only" in window.banner.text()
+    assert window.banners.banner.isVisible() and "memory only" in window.banners.banner.text()
     assert window.keyring_label.text() == "Keyring: memory only"
 
 
 def test_cached_sessions_show_as_active_at_start(make_window, store, qtbot, clock):
-    from core.sts import Engine
+    from core.engine import Engine
     from core.vault import SessionCache
 
     Engine(cache=SessionCache(store)).credentials("partner")
@@ -292,16 +285,16 @@ def test_add_edit_duplicate_and_delete_a_role(window, qtbot, aws, monkeypatch):
     monkeypatch.setattr(Ask, "confirm", classmethod(lambda cls, *a: True))
     before = aws.config.read_text()
     with qtbot.waitSignal(window.controller.configLoaded, timeout=20000):
-        window.add_button.click()
+        window.roles.add_button.click()
     assert "writer" in visible_profiles(window)
     assert aws.config.read_text().startswith(before)
     window.select("writer")
     with qtbot.waitSignal(window.controller.configLoaded, timeout=20000):
-        window.edit_button.click()
+        window.roles.edit_button.click()
     assert window.config.roles["writer"].region == "us-east-2"
     window.select("writer")
     with qtbot.waitSignal(window.controller.configLoaded, timeout=20000):
-        window.delete_button.click()
+        window.roles.delete_button.click()
     assert "writer" not in visible_profiles(window)
     assert aws.config.read_text() == before
 
@@ -313,7 +306,7 @@ def test_writing_keys_to_the_credentials_file_only_when_asked(window, qtbot, aws
     before = aws.credentials.read_text()
     assert creds.secret_access_key not in before
     with qtbot.waitSignal(window.controller.wrote, timeout=20000):
-        window.write_button.click()
+        window.card.write_button.click()
     text = aws.credentials.read_text()
     assert text.startswith(before)
     assert f"[reader-session]\naws_access_key_id = {creds.access_key_id}\n" in text
@@ -348,7 +341,7 @@ def test_end_session_that_the_keyring_refuses_is_said_and_the_session_stays(
         "'session:reader' (it is locked)",
     ]
     assert "reader" in window.sessions.sessions
-    assert window.error.isVisible() and "was not ended" in window.error.text()
+    assert window.detail.error.isVisible() and "was not ended" in window.detail.error.text()
     assert "was not ended" in window.statusBar().currentMessage()
 
 
@@ -361,7 +354,7 @@ def slow_sts(monkeypatch):
     release = threading.Event()
 
     class Slow(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
+        def do_POST(self):
             self.rfile.read(int(self.headers["Content-Length"]))
             release.wait(1.0)
             self.send_response(503)
@@ -393,14 +386,14 @@ def test_heartbeat_never_waits_more_than_50_ms_during_an_assume(window, qtbot, s
 
 def test_cancel_stops_waiting_and_ignores_the_late_answer(window, qtbot, slow_sts):
     window.select("reader")
-    window.assume_button.click()
-    assert window.cancel_button.isVisible() and not window.assume_button.isEnabled()
+    window.detail.assume_button.click()
+    assert window.detail.cancel_button.isVisible() and not window.detail.assume_button.isEnabled()
     late = window.controller._ops["reader"]
-    window.cancel_button.click()
-    assert not window.cancel_button.isVisible() and window.assume_button.isEnabled()
+    window.detail.cancel_button.click()
+    assert not window.detail.cancel_button.isVisible() and window.detail.assume_button.isEnabled()
     with qtbot.waitSignal(late.signals.outcome, timeout=20000):
         slow_sts.set()  # the late outcome arrives, and must change nothing
-    assert "reader" not in window.delegate.errors and "reader" not in window.sessions.sessions
+    assert window.model.error("reader") is None and "reader" not in window.sessions.sessions
 
 
 def test_a_config_changed_by_another_program_is_reloaded(window, qtbot, aws):
@@ -411,41 +404,41 @@ def test_a_config_changed_by_another_program_is_reloaded(window, qtbot, aws):
         )
     qtbot.waitUntil(lambda: "added-elsewhere" in visible_profiles(window), timeout=10000)
     aws.config.write_text("[profile broken\n")  # a half-saved file: said, and nothing lost
-    qtbot.waitUntil(window.config_banner.isVisible, timeout=10000)
-    assert "cannot parse the AWS config" in window.config_banner.text()
+    qtbot.waitUntil(window.banners.config_banner.isVisible, timeout=10000)
+    assert "cannot parse the AWS config" in window.banners.config_banner.text()
     assert "added-elsewhere" in visible_profiles(window)
     aws.write_config("[profile base]\n")  # fixed: the banner goes, the list follows the file
-    qtbot.waitUntil(lambda: not window.config_banner.isVisible(), timeout=10000)
+    qtbot.waitUntil(lambda: not window.banners.config_banner.isVisible(), timeout=10000)
     assert visible_profiles(window) == []
 
 
-def test_secrets_are_hidden_after_the_idle_time(window, qtbot, monkeypatch):
+def test_secrets_are_hidden_after_the_idle_time(window, qtbot, timer, monkeypatch):
     now = [1000.0]
     window.idle.now = lambda: now[0]
     window.idle.minutes = 15
     assume(qtbot, window, "reader")
     creds = window.sessions.get("reader")
-    window.reveal_button.click()
+    window.card.reveal_button.click()
     window.findChild(object, "copy_env").trigger()
-    assert window.secret_row.field.text() == creds.secret_access_key
+    assert window.card.secret_row.field.text() == creds.secret_access_key
     assert window.idle.armed  # input is watched only while a secret is out
     now[0] += 10 * 60
-    qtbot.mouseMove(window.tree.viewport(), QPoint(5, 5))  # input: the idle time starts again
-    qtbot.mouseMove(window.tree.viewport(), QPoint(9, 9))
+    qtbot.mouseMove(window.roles.tree.viewport(), QPoint(5, 5))  # input: the idle time starts again
+    qtbot.mouseMove(window.roles.tree.viewport(), QPoint(9, 9))
     now[0] += 14 * 60
-    window.sessions.tick()
-    assert window.secret_row.field.text() == creds.secret_access_key  # not yet
+    timer.fire()
+    assert window.card.secret_row.field.text() == creds.secret_access_key  # not yet
     now[0] += 60
-    window.sessions.tick()
-    assert window.secret_row.field.text() != creds.secret_access_key
-    assert not window.reveal_button.isChecked()
+    timer.fire()
+    assert window.card.secret_row.field.text() != creds.secret_access_key
+    assert not window.card.reveal_button.isChecked()
     assert QGuiApplication.clipboard().text() == ""
     assert window.statusBar().currentMessage().startswith("Secrets hidden after 15 min")
     assert not window.idle.armed
-    window.reveal_button.click()  # using it again shows them again, on request
-    assert window.secret_row.field.text() == creds.secret_access_key
-    window.reveal_button.click()
-    window.sessions.tick()
+    window.card.reveal_button.click()  # using it again shows them again, on request
+    assert window.card.secret_row.field.text() == creds.secret_access_key
+    window.card.reveal_button.click()
+    timer.fire()
     assert not window.idle.armed  # nothing out any more: no watching
 
 
@@ -458,7 +451,7 @@ def test_assume_before_the_keyring_is_open_goes_on_once_it_is(make_window, qtbot
         window.controller.start()
     assert window.controller.engine is None  # the roles are listed, the keyring still opening
     window.select("reader")
-    window.assume_button.click()
+    window.detail.assume_button.click()
     opening.set()
     which, _ = wait_any(qtbot, window.controller.assumed, window.controller.assumeFailed)
     assert which == 0 and window.sessions.get("reader") is not None

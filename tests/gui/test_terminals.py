@@ -9,7 +9,7 @@ import sys
 from PySide6.QtGui import QGuiApplication
 
 from core.endpoint import ENV_TOKEN, ENV_URI
-from tests.gui.test_mainwindow import assume
+from tests.helpers.windows import assume
 
 
 def caller(aws, url, token) -> str:

@@ -86,7 +86,7 @@ def ready(window: Any) -> None:
     Expect(c.storeReady, c.configFailed).wait(120, "the demo AWS starting")
     window.select("demo-readonly")
     expect = Expect(c.assumed, c.assumeFailed)
-    window.assume_button.click()
+    window.detail.assume_button.click()
     expect.wait(60, "assuming demo-readonly")
 
 
@@ -173,12 +173,12 @@ def main() -> int:
     def drive() -> None:
         try:
             mode(app)
-        except Exception:  # noqa: BLE001 - said on stdout for the test to show
+        except Exception:  # noqa: BLE001 - TTL is extra detail; a role may not see it
             say(error=traceback.format_exc())
             app.exit(1)
 
     QTimer.singleShot(0, drive)
-    from core.cli import main as rolecall
+    from gui.launcher import main as rolecall
 
     return rolecall(["--demo"])
 

@@ -104,7 +104,7 @@ class FaultProxy:
                     proxy._open.discard(self.connection)
                 super().finish()
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 service, action = _what(self.headers, body)
                 fault = proxy._take(service, action)

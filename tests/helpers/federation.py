@@ -16,7 +16,7 @@ def federation(token: str) -> Iterator[tuple[str, list[dict[str, list[str]]]]]:
     seen: list[dict[str, list[str]]] = []
 
     class Federation(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             seen.append(urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query))
             body = json.dumps({"SigninToken": token}).encode()
             self.send_response(200)

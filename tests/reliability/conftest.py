@@ -3,8 +3,8 @@ proxy in front of moto."""
 
 import pytest
 
-from tests.core.test_lambda import lambda_env  # noqa: F401, E402 - fixture
-from tests.gui.conftest import (  # noqa: F401 - fixtures
+from tests.core.test_lambda import lambda_env  # noqa: F401 - fixture
+from tests.helpers.windows import (  # noqa: F401 - fixtures
     clean_clipboard,
     clock,
     make_window,
@@ -12,6 +12,7 @@ from tests.gui.conftest import (  # noqa: F401 - fixtures
     private_runtime_dir,
     settings,
     store,
+    timer,
     window,
 )
 

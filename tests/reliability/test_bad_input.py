@@ -16,9 +16,8 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from core import cli
 from tests.conftest import ACCOUNT
-from tests.gui.conftest import open_table, wait_any
-from tests.gui.test_mainwindow import assume
 from tests.helpers.dynamo import create_table, dynamodb_client
+from tests.helpers.windows import assume, open_table, wait_any
 
 GOOD = f"""[profile base]
 region = eu-west-1
@@ -326,7 +325,7 @@ MFA_PASTED = [("123 456", True), ("123-456", True), ("12345x", False), ("1234 56
 @pytest.mark.parametrize(("typed", "shown", "ok"), MFA_TYPED, ids=[repr(c[0]) for c in MFA_TYPED])
 def test_mfa_dialog_typing(qtbot, typed, shown, ok):
     from gui.dialogs import MfaDialog
-    from tests.gui.test_dialogs import ROLE
+    from tests.helpers.roles import ROLE
 
     dialog = MfaDialog(ROLE)
     qtbot.addWidget(dialog)
@@ -340,7 +339,7 @@ def test_mfa_dialog_paste(qtbot, pasted, ok):
     from PySide6.QtGui import QGuiApplication
 
     from gui.dialogs import MfaDialog
-    from tests.gui.test_dialogs import ROLE
+    from tests.helpers.roles import ROLE
 
     dialog = MfaDialog(ROLE)
     qtbot.addWidget(dialog)
@@ -356,7 +355,7 @@ MFA_CLI = [
     ("12345", 2, "the MFA code must be exactly 6 digits"),
     ("1234567", 2, "the MFA code must be exactly 6 digits"),
     ("12a456", 2, "the MFA code must be exactly 6 digits"),
-    ("12345６", 2, "the MFA code must be exactly 6 digits"),  # a full-width digit
+    ("12345６", 2, "the MFA code must be exactly 6 digits"),  # noqa: RUF001 - a full-width digit
     ("123 456", 0, ""),
 ]
 
@@ -564,7 +563,6 @@ def test_dynamodb_input_cases(inputs_browser, qtbot, monkeypatch, action, text, 
 
 
 def test_reserved_words_and_odd_names_are_plain_attribute_names(inputs_browser, qtbot, monkeypatch):
-    from core.dynamo import FilterClause  # noqa: F401 - the filter row builds these
     from gui.browser import BrowserAsk
 
     browser = inputs_browser

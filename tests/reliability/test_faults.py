@@ -13,11 +13,9 @@ import pytest
 from PySide6.QtWidgets import QPushButton
 
 from core.dynamo import DynamoDB, ReadOptions
+from core.engine import Engine
 from core.errors import AwsError
-from core.sts import Engine
 from tests.conftest import _start_secret_service, wait_for_secret_service
-from tests.gui.conftest import open_table, wait_any
-from tests.gui.test_mainwindow import assume
 from tests.helpers.dynamo import create_table, dynamodb_client
 from tests.helpers.faultproxy import (
     PROVISIONED,
@@ -27,6 +25,7 @@ from tests.helpers.faultproxy import (
     UNAVAILABLE,
     Fault,
 )
+from tests.helpers.windows import assume, open_table, wait_any
 
 ROWS = 60
 EXPIRED = Fault(
@@ -50,7 +49,7 @@ def ids(items) -> list[int]:
 
 def reader_db(proxy) -> DynamoDB:
     engine = Engine()
-    return DynamoDB(engine.boto3_session(engine.credentials("reader", use_cache=False)))
+    return engine.dynamodb(engine.credentials("reader", use_cache=False))
 
 
 # ---- core: retries that succeed, retries that run out ------------------------------------
@@ -265,8 +264,8 @@ def test_the_keyring_locking_or_vanishing_is_a_banner_and_sessions_go_on(
     which, args = assume(qtbot, window, "partner")
     assert which == 0, args
     expected = {"lock": "KeyringLocked", "kill": ""}[trouble]
-    assert window.banner.isVisible()
-    text = window.banner.text()
+    assert window.banners.banner.isVisible()
+    text = window.banners.banner.text()
     assert text.startswith("The keyring (SecretService.Keyring) failed to ") and expected in text
     assert "New sessions are kept in memory only until the keyring answers again" in text
     assert controller.sessions.get("reader") is kept and controller.sessions.get("partner")
@@ -307,7 +306,7 @@ def test_a_save_that_fails_is_told_and_the_file_and_window_stay(window, qtbot, a
     assert failed.args[0] == (
         f"cannot write {aws.config}: No space left on device; it was left as it was"
     )
-    assert window.error.isVisible() and window.error.text() == failed.args[0]
+    assert window.detail.error.isVisible() and window.detail.error.text() == failed.args[0]
     assert aws.config.read_bytes() == original
     assert sorted(window.controller.config.roles) == roles
     assert window.controller.sessions.get("reader") is not None

@@ -10,13 +10,12 @@ from datetime import timedelta
 
 import pytest
 
-from core.cli import refresh_served
-from core.endpoint import CredentialEndpoint
-from core.sts import Engine
+from core.endpoint import CredentialEndpoint, refresh_served
+from core.engine import Engine
 from core.vault import MemoryStore, SessionCache
 from tests.core.test_endpoint import get
-from tests.gui.test_mainwindow import assume
 from tests.helpers.faultproxy import STS_THROTTLING, UNAVAILABLE, Fault, FaultProxy
+from tests.helpers.windows import assume
 from tests.reliability.test_faults import EXPIRED
 
 DENIED = Fault(
@@ -78,8 +77,8 @@ def test_a_failed_refresh_in_the_window_keeps_the_session_listed_cached_and_serv
     )
     assert message.endswith(f". The current session stays valid until {ends:%H:%M} (9 min left)")
     assert window.sessions.get("reader") is first
-    assert window.expiry_label.text() == "09:00"
-    assert message in window.error.text()
+    assert window.card.expiry_label.text() == "09:00"
+    assert message in window.detail.error.text()
     assert cached_key(store) == first.access_key_id
     to_minutes_left(clock, first, 4)  # under 5 minutes the endpoint tries to renew first
     status, served = get(endpoint, "/role/reader")
@@ -115,7 +114,7 @@ def test_a_failed_refresh_is_tried_again_a_minute_later_not_every_second(
 
 @pytest.mark.parametrize(("name", "fault"), FAULTS, ids=[f[0] for f in FAULTS])
 def test_a_failed_refresh_of_rolecall_serve_keeps_serving_the_session(aws, proxy, name, fault):
-    from tests.gui.conftest import FakeClock
+    from tests.helpers.stubs import FakeClock
 
     clock = FakeClock()
     store = MemoryStore()
@@ -141,7 +140,7 @@ def test_a_failed_refresh_of_rolecall_serve_keeps_serving_the_session(aws, proxy
 
 
 def test_the_endpoint_stops_serving_a_session_once_it_has_really_ended(aws, proxy):
-    from tests.gui.conftest import FakeClock
+    from tests.helpers.stubs import FakeClock
 
     clock = FakeClock()
     engine = Engine(cache=SessionCache(MemoryStore(), clock=clock), clock=clock)

@@ -21,10 +21,9 @@ from PySide6.QtWidgets import QApplication
 from core import redact
 from core.credentials import FORMATS
 from tests.conftest import ROOT, STANDARD_CONFIG, run_cli
-from tests.gui.conftest import open_table, wait_any
-from tests.gui.test_mainwindow import assume
 from tests.helpers.dynamo import create_table, dynamodb_client
 from tests.helpers.federation import federation
+from tests.helpers.windows import assume, open_table, wait_any
 
 LONG_TERM_ID = "AKIAROLECALLTESTKEY1"
 MFA_CODES = ("246810", "135792")
@@ -160,11 +159,11 @@ def test_no_secret_is_left_anywhere(fresh, qtbot, monkeypatch, caplog, capfd, aw
     for fmt in FORMATS:
         window.findChild(object, f"copy_{fmt}").trigger()
         copied.append(QGuiApplication.clipboard().text())
-    window.reveal_button.click()  # shown while asked...
-    window.reveal_button.click()  # ...and masked again
+    window.card.reveal_button.click()  # shown while asked...
+    window.card.reveal_button.click()  # ...and masked again
     window.findChild(object, "copy_env").trigger()
     with qtbot.waitSignal(controller.wrote, timeout=20000):
-        window.write_credentials()  # the one file write the person asked for
+        window.prompts.write_credentials()  # the one file write the person asked for
     written = controller.sessions.get("reader")
     browser = open_table(qtbot, window, table)
     with qtbot.waitSignal(browser.readFinished, timeout=20000):

@@ -9,9 +9,10 @@ from datetime import timedelta
 
 import pytest
 
+from core.clients import ClientFactory
 from core.credentials import StaticCredentials, utc_now
+from core.engine import Engine
 from core.errors import AwsError, ConfigError, MfaRequired
-from core.sts import ClientFactory, Engine
 from core.vault import KeyStore, MemoryStore, SessionCache
 from tests.conftest import ACCOUNT, assume_role_calls
 
@@ -34,7 +35,8 @@ def sent(monkeypatch):
 
 
 def caller_arn(engine: Engine, creds) -> str:
-    return engine.client("sts", creds).get_caller_identity()["Arn"]
+    sts = engine.factory.client("sts", creds.profile, creds, creds.region or "us-east-1")
+    return sts.get_caller_identity()["Arn"]
 
 
 def test_assume_a_role_from_static_keys(aws):
@@ -210,7 +212,7 @@ def test_an_endpoint_that_does_not_answer_fails_quickly_with_a_sentence(aws, mon
 class _DenyingSts(http.server.BaseHTTPRequestHandler):
     """A real HTTP endpoint answering like STS does when the trust policy says no."""
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         self.rfile.read(int(self.headers["Content-Length"]))
         body = (
             b'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error>'

@@ -1,0 +1,174 @@
+"""The role list: the sidebar with the search box, the roles by account, their tools, and the
+active sessions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QListView, QTreeView, QVBoxLayout, QWidget
+
+from gui import factory, theme
+from gui.models import PROFILE, ROLE, RoleFilter
+from gui.widgets import RoleDelegate, SessionDelegate
+
+if TYPE_CHECKING:
+    from gui.models import RoleModel, SessionModel
+
+
+class RoleList(QWidget):
+    """Picks a role and asks for things by signal; what it shows lives in the role model."""
+
+    currentRoleChanged = Signal(object)  # the profile picked, or None
+    assumeRequested = Signal(str)  # Enter or a double-click on a role, Enter in the search
+    addRequested = Signal()
+    editRequested = Signal()
+    duplicateRequested = Signal()
+    deleteRequested = Signal()
+
+    def __init__(
+        self, model: RoleModel, session_model: SessionModel, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.sessions = session_model.sessions
+        self.setObjectName("sidebar")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # the sheet paints it
+        self.setMinimumWidth(300)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 8, 8)
+        layout.setSpacing(8)
+        self.search = factory.line_edit(
+            "roleSearch",
+            "Search roles",
+            "Filter the roles by profile, role name, account or region",
+            placeholder="Search roles, profiles, accounts   Ctrl+F",
+        )
+        self.search.setClearButtonEnabled(True)
+        self.search.addAction(theme.icon("search.svg"), QLineEdit.ActionPosition.LeadingPosition)
+        layout.addWidget(self.search)
+        self.proxy = RoleFilter(self)
+        self.proxy.setSourceModel(model)
+        self.tree = self._tree()
+        layout.addWidget(self.tree, 3)
+        tools = QHBoxLayout()
+        tools.setSpacing(4)
+        self.add_button = factory.tool("Add", "addRole", "Add a role profile (Ctrl+N)")
+        self.edit_button = factory.tool("Edit", "editRole", "Edit the selected role (Ctrl+E)")
+        self.dup_button = factory.tool("Duplicate", "duplicateRole", "Copy the selected role")
+        self.delete_button = factory.tool("Delete", "deleteRole", "Delete the selected role")
+        for button in (self.add_button, self.edit_button, self.dup_button, self.delete_button):
+            tools.addWidget(button)
+        tools.addStretch(1)
+        layout.addLayout(tools)
+        layout.addWidget(factory.label("ACTIVE SESSIONS", "sectionTitle"))
+        self.session_list = factory.named(
+            QListView(), "sessionList", "Active sessions", "Every active session and its time left"
+        )
+        self.session_list.setModel(session_model)
+        self.session_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.session_list.setItemDelegate(SessionDelegate(self.sessions, self.session_list))
+        layout.addWidget(self.session_list, 1)
+        self._connect()
+
+    def _tree(self) -> QTreeView:
+        tree = factory.named(
+            QTreeView(), "roleList", "Roles", "Enter or double-click assumes the role"
+        )
+        tree.setModel(self.proxy)
+        tree.setHeaderHidden(True)
+        tree.setRootIsDecorated(False)
+        tree.setIndentation(0)
+        tree.setUniformRowHeights(False)
+        tree.setItemsExpandable(False)
+        tree.setExpandsOnDoubleClick(False)
+        tree.setItemDelegate(RoleDelegate(self.sessions, tree))
+        return tree
+
+    def _connect(self) -> None:
+        # Account rows are always open; expanding only those that (re)appear keeps each
+        # keystroke cheap, where expandAll() would walk every role again.
+        self.proxy.rowsInserted.connect(self.expand_accounts)
+        self.proxy.layoutChanged.connect(lambda *_: self.expand_accounts())
+        self.proxy.modelReset.connect(self.expand_accounts)
+        self.search.textChanged.connect(self.filter)
+        self.search.returnPressed.connect(self.assume_first_match)
+        self.tree.selectionModel().currentChanged.connect(self._current_changed)
+        self.tree.activated.connect(self._activated)
+        self.session_list.clicked.connect(lambda index: self.select(index.data(PROFILE)))
+        self.add_button.clicked.connect(self.addRequested)
+        self.edit_button.clicked.connect(self.editRequested)
+        self.dup_button.clicked.connect(self.duplicateRequested)
+        self.delete_button.clicked.connect(self.deleteRequested)
+        # Each row paints its session's time left: repaint as the clocks move.
+        self.sessions.ticked.connect(self.tree.viewport().update)
+        self.sessions.changed.connect(self.tree.viewport().update)
+
+    def _current_changed(self, index: QModelIndex, _previous: QModelIndex) -> None:
+        role = index.data(ROLE) if index.isValid() else None
+        self.currentRoleChanged.emit(role.name if role else None)
+
+    def _activated(self, index: QModelIndex) -> None:
+        role = index.data(ROLE)
+        if role is not None:
+            self.assumeRequested.emit(role.name)
+
+    def set_role_tools(self, enabled: bool) -> None:
+        """Edit, duplicate and delete act on the role picked: off while there is none."""
+        for button in (self.edit_button, self.dup_button, self.delete_button):
+            button.setEnabled(enabled)
+
+    def filter(self, text: str) -> None:
+        self.proxy.set_text(text)
+        current = self.tree.currentIndex()
+        if text and (not current.isValid() or current.data(ROLE) is None):
+            self.select_first()
+
+    def expand_accounts(self, parent: QModelIndex | None = None, *_: int) -> None:
+        if parent is not None and parent.isValid():
+            return
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if not self.tree.isExpanded(index):
+                self.tree.expand(index)
+
+    def _first_role(self) -> QModelIndex:
+        for row in range(self.proxy.rowCount()):
+            account = self.proxy.index(row, 0)
+            if self.proxy.rowCount(account):
+                return self.proxy.index(0, 0, account)
+        return QModelIndex()
+
+    def select_first(self) -> bool:
+        """Pick the first role shown; False when none is."""
+        first = self._first_role()
+        if first.isValid():
+            self.tree.setCurrentIndex(first)
+        return first.isValid()
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def select(self, profile: str) -> None:
+        """Pick `profile`, clearing the search if it hides it."""
+        from PySide6.QtCore import QItemSelectionModel
+
+        source = self.model.rows.get(profile)
+        if source is None:
+            return
+        index = self.proxy.mapFromSource(source)
+        if not index.isValid():
+            self.search.clear()
+            index = self.proxy.mapFromSource(self.model.rows[profile])
+        self.tree.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+
+    def assume_first_match(self) -> None:
+        index = self.tree.currentIndex()
+        if not index.isValid() or index.data(ROLE) is None:
+            index = self._first_role()
+        if index.isValid():
+            self.tree.setCurrentIndex(index)
+            self._activated(index)

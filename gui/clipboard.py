@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMimeData, QObject, QTimer, Signal
 from PySide6.QtGui import QClipboard, QGuiApplication
@@ -44,12 +44,10 @@ class SecretClipboard(QObject):
 
     def follow(self, settings: Settings) -> None:
         """Take the timeout from the preferences, now and whenever it is set."""
-        self.timeout = settings.get("clipboard_timeout")
-        settings.changed.connect(self._preference_set)
+        settings.watch("clipboard_timeout", self._set_timeout)
 
-    def _preference_set(self, name: str, value: Any) -> None:
-        if name == "clipboard_timeout":
-            self.timeout = value
+    def _set_timeout(self, seconds: int) -> None:
+        self.timeout = seconds
 
     @property
     def clipboard(self) -> QClipboard:

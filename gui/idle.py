@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
@@ -55,12 +55,10 @@ class IdleLock(QObject):
 
     def follow(self, settings: Settings) -> None:
         """Take the idle time from the preferences, now and whenever it is set."""
-        self.minutes = settings.get("lock_minutes")
-        settings.changed.connect(self._preference_set)
+        settings.watch("lock_minutes", self._set_minutes)
 
-    def _preference_set(self, name: str, value: Any) -> None:
-        if name == "lock_minutes":
-            self.minutes = value
+    def _set_minutes(self, minutes: int) -> None:
+        self.minutes = minutes
 
     def arm(self) -> None:
         self.last_input = self.now()

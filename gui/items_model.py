@@ -17,6 +17,7 @@ from PySide6.QtCore import (
 from core.compact import CompactItems, EncodedItems
 from core.items import AttributeValue, Item, cell_text, columns
 from core.pages import ScanPage
+from gui import theme
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QColor
@@ -209,8 +210,6 @@ class ItemsModel(QAbstractTableModel):
     def _muted(self, value: AttributeValue | None) -> QColor | None:
         """NULL and the empty string are shown muted, so they read apart from text."""
         if value is not None and ("NULL" in value or value == {"S": ""}):
-            from gui import theme
-
             return theme.color("muted")
         return None
 

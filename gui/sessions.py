@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -65,15 +65,14 @@ class SessionManager(QObject):
     def follow(self, settings: Settings) -> None:
         """Take when to refresh and when to ask for MFA from the preferences, now and whenever
         they are set."""
-        self.refresh_before = timedelta(minutes=settings.get("refresh_minutes"))
-        self.mfa_warn_before = timedelta(minutes=settings.get("mfa_warn_minutes"))
-        settings.changed.connect(self._preference_set)
+        settings.watch("refresh_minutes", self._set_refresh_minutes)
+        settings.watch("mfa_warn_minutes", self._set_mfa_warn_minutes)
 
-    def _preference_set(self, name: str, value: Any) -> None:
-        if name == "refresh_minutes":
-            self.refresh_before = timedelta(minutes=value)
-        elif name == "mfa_warn_minutes":
-            self.mfa_warn_before = timedelta(minutes=value)
+    def _set_refresh_minutes(self, minutes: int) -> None:
+        self.refresh_before = timedelta(minutes=minutes)
+
+    def _set_mfa_warn_minutes(self, minutes: int) -> None:
+        self.mfa_warn_before = timedelta(minutes=minutes)
 
     def put(self, creds: TemporaryCredentials, needs_mfa: bool, length: timedelta) -> None:
         """Add or replace a session; `length` is how long the role's sessions last."""

@@ -3,6 +3,7 @@ the keyring or in memory."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
@@ -30,6 +31,21 @@ class Settings(QObject):
     def __init__(self, qsettings: QSettings | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.q = qsettings or QSettings("Rolecall", "rolecall")
+        self._watchers: dict[str, list[Callable[[Any], None]]] = {}
+        self.changed.connect(self._tell_watchers)
+
+    def watch(self, name: str, apply: Callable[[Any], None], now: bool = True) -> None:
+        """Call `apply` with the preference `name` (now too, unless `now` is False) and again
+        with its new value whenever it is set."""
+        if name not in DEFAULTS:
+            raise KeyError(name)
+        self._watchers.setdefault(name, []).append(apply)
+        if now:
+            apply(self.get(name))
+
+    def _tell_watchers(self, name: str, value: Any) -> None:
+        for apply in self._watchers.get(name, ()):
+            apply(value)
 
     def get(self, name: str) -> Any:
         default = DEFAULTS[name]

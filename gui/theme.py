@@ -4,7 +4,7 @@ system's colour scheme unless the person picked one."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
@@ -108,14 +108,15 @@ def apply(app: QApplication, choice: str = "system") -> str:
 
 
 def follow(settings: Settings) -> None:
-    """Apply the theme again whenever the preference is set."""
-    settings.changed.connect(_preference_set)
+    """Apply the theme again whenever the preference is set (not now: the app applied it at
+    start, or the one `--theme` asked for)."""
+    settings.watch("theme", _apply_choice, now=False)
 
 
-def _preference_set(name: str, value: Any) -> None:
+def _apply_choice(choice: str) -> None:
     app = QApplication.instance()
-    if name == "theme" and isinstance(app, QApplication):
-        apply(app, value)
+    if isinstance(app, QApplication):
+        apply(app, choice)
 
 
 def color(name: str) -> QColor:

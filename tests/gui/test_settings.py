@@ -20,6 +20,18 @@ def test_setting_a_preference_says_which_and_its_value(settings):
     assert settings.get("refresh_minutes") == 7
 
 
+def test_a_watcher_gets_its_preference_now_and_each_time_it_is_set_and_no_other(settings):
+    heard: list[object] = []
+    settings.watch("lock_minutes", heard.append)
+    settings.set("refresh_minutes", 7)
+    settings.set("lock_minutes", 4)
+    assert heard == [15, 4]
+    later: list[object] = []
+    settings.watch("theme", later.append, now=False)
+    settings.set("theme", "dark")
+    assert later == ["dark"]
+
+
 def test_the_window_follows_the_preferences_dialog(window, qtbot):
     dialog = PreferencesDialog(window.settings, window)
     qtbot.addWidget(dialog)

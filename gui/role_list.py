@@ -100,9 +100,19 @@ class RoleList(QWidget):
         self.edit_button.clicked.connect(self.editRequested)
         self.dup_button.clicked.connect(self.duplicateRequested)
         self.delete_button.clicked.connect(self.deleteRequested)
-        # Each row paints its session's time left: repaint as the clocks move.
-        self.sessions.ticked.connect(self.tree.viewport().update)
+        # A row with a session paints its time left: repaint those rows as the clocks move.
+        self.sessions.ticked.connect(self._repaint_sessions)
         self.sessions.changed.connect(self.tree.viewport().update)
+
+    def _repaint_sessions(self) -> None:
+        """Only the rows of sessions show a moving time: those, not the whole list, every
+        second (each row's paint is Python, and waits for the GIL while a worker runs)."""
+        for profile in self.sessions.sessions:
+            source = self.model.rows.get(profile)
+            if source is not None:
+                index = self.proxy.mapFromSource(source)
+                if index.isValid():
+                    self.tree.update(index)
 
     def _current_changed(self, index: QModelIndex, _previous: QModelIndex) -> None:
         role = index.data(ROLE) if index.isValid() else None

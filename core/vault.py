@@ -63,7 +63,10 @@ class KeyringStore:
         try:
             return fn(SERVICE, *args)
         except Exception as exc:  # noqa: BLE001 - turned into a sentence
-            # The backend's message never holds the value we passed, only what failed.
+            # The backend's message never holds the value we passed, only what failed. Its
+            # traceback's frames do (and keyring's unclosed D-Bus connection when the
+            # collection is locked): dropped here, not kept alive by the sentence's context.
+            exc.__traceback__ = None
             raise NoKeyringError(
                 f"the keyring ({self.name}) failed to {what}: {type(exc).__name__}; "
                 "check that it is running and unlocked"
@@ -83,6 +86,7 @@ class KeyringStore:
         except keyring.errors.PasswordDeleteError:
             pass
         except Exception as exc:  # noqa: BLE001 - turned into a sentence
+            exc.__traceback__ = None
             raise NoKeyringError(
                 f"the keyring ({self.name}) failed to delete an entry: {type(exc).__name__}"
             ) from None

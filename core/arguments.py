@@ -98,9 +98,43 @@ def _add_other_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     shell_env.add_argument("--format", choices=("env", "fish", "powershell"), default="env")
     use = commands.add_parser("use", help="switch the role the running endpoint serves")
     use.add_argument("profile")
+    _add_sso_commands(commands)
     forget = commands.add_parser("forget", help="remove cached sessions from the keyring")
     forget.add_argument("profile", nargs="?")
     forget.add_argument("--all", action="store_true")
+
+
+def _add_sso_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
+    """`rolecall sso login|logout|accounts|sync SESSION`: IAM Identity Center portals."""
+    sso = commands.add_parser("sso", help="sign in to IAM Identity Center and use its roles")
+    actions = sso.add_subparsers(dest="sso_command", metavar="ACTION", required=True)
+
+    def action(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = actions.add_parser(name, help=help_text)
+        sub.add_argument("session", help="the [sso-session NAME] (or an SSO profile's name)")
+        return sub
+
+    login = action("login", "sign in to the portal (in the browser; PKCE)")
+    login.add_argument(
+        "--device-code", action="store_true", help="sign in with a code typed on any device"
+    )
+    login.add_argument(
+        "--no-browser", action="store_true", help="print the address instead of opening it"
+    )
+    login.add_argument("--share-with-cli", action="store_true", help=argparse.SUPPRESS)
+    action("logout", "sign out: the portal's tokens and its sessions leave the keyring")
+    accounts = action("accounts", "every account and role the sign-in may use")
+    accounts.add_argument("--json", action="store_true")
+    sync = action("sync", "write a profile for every account and role of the portal")
+    sync.add_argument(
+        "--template",
+        help="profile names (default {account_name}/{role_name}); "
+        "fields: {account_name} {account_id} {role_name} {portal}",
+    )
+    sync.add_argument("--region", help="the region the profiles use (default: the portal's)")
+    sync.add_argument(
+        "--dry-run", action="store_true", help="say what would change, change nothing"
+    )
 
 
 def split_exec(argv: list[str]) -> tuple[list[str], list[str]]:

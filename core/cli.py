@@ -27,6 +27,7 @@ from core.quitting import on_quit_signals
 
 if TYPE_CHECKING:
     from core.engine import Engine
+    from core.sso import Portal
 
 log = logging.getLogger("rolecall")
 ACCESS_KEY_ID = re.compile(r"^[A-Z0-9]{16,128}$")
@@ -58,12 +59,14 @@ class Cli:
 
     def engine(self, role: RoleProfile | None = None) -> Engine:
         from core.engine import Engine
+        from core.sso import Tokens
         from core.vault import KeyStore, SessionCache, open_store
 
         use_cache = not getattr(self.args, "no_cache", False)
         needs_keys = role is not None and role.base_kind == "keyring"
+        needs_sign_in = role is not None and role.base_kind == "sso"
         store = None
-        if use_cache or needs_keys:
+        if use_cache or needs_keys or needs_sign_in:
             try:
                 store = open_store(self.args.demo)
             except NoKeyringError as exc:
@@ -76,6 +79,7 @@ class Cli:
             config=self.config,
             cache=SessionCache(store) if store is not None and use_cache else None,
             keys=KeyStore(store) if store is not None else None,
+            tokens=Tokens(store, share_with_cli=getattr(self.args, "share_with_cli", False)),
         )
 
     @property
@@ -324,6 +328,117 @@ class Cli:
         info = endpoint.find_running()
         endpoint.control(info, "/control/use/" + urllib.parse.quote(self.args.profile, safe=""))
         self.say(f"rolecall: terminals now get the role of '{self.args.profile}'")
+        return 0
+
+    def cmd_sso(self) -> int:
+        from core.sso import find_portal
+
+        portal = find_portal(self.config, self.args.session)
+        engine = self.engine()
+        handler = getattr(self, f"_sso_{self.args.sso_command}")
+        code: int = handler(engine, portal)
+        return code
+
+    def _sso_login(self, engine: Engine, portal: Portal) -> int:
+        import webbrowser
+
+        from core.sso import BrowserSignIn, DeviceSignIn, can_open_browser
+
+        browser = not self.args.no_browser and can_open_browser()
+        if self.args.device_code or (not browser and not self.args.no_browser):
+            device = DeviceSignIn(portal, engine.sso)
+            prompt = device.start()
+            self.say(
+                f"rolecall: to sign in to portal '{portal.name}', open {prompt.verification_uri} "
+                f"on any device and enter the code {prompt.user_code} "
+                f"(good for {prompt.expires_in // 60} minutes)"
+            )
+            if browser and prompt.complete_uri:
+                webbrowser.open(prompt.complete_uri)
+            token = device.finish()
+        else:
+            flow = BrowserSignIn(portal, engine.sso)
+            url = flow.start()
+            opened = browser and webbrowser.open(url)
+            self.say(
+                f"rolecall: {'the browser opened' if opened else 'open this address'} to sign "
+                f"in to portal '{portal.name}'"
+                + (" (if it did not, open this address)" if opened else "")
+                + f":\n{url}"
+            )
+            token = flow.finish()
+        until = token.expires_at.astimezone().strftime("%H:%M")
+        self.say(f"rolecall: signed in to portal '{portal.name}' (until {until}, then refreshed)")
+        return 0
+
+    def _sso_logout(self, engine: Engine, portal: Portal) -> int:
+        engine.sso.logout(portal)
+        forgotten = []
+        if engine.cache is not None:
+            for role in self.config.roles.values():
+                base = self.config.roles.get(role.base_profile or "")
+                through = portal.name in (role.sso_portal, base.sso_portal if base else None)
+                if through and engine.cache.forget(role.name):
+                    forgotten.append(role.name)
+        also = f" and {len(forgotten)} session(s) obtained through it" if forgotten else ""
+        self.say(f"rolecall: signed out of portal '{portal.name}'; its sign-in{also} removed")
+        return 0
+
+    def _sso_accounts(self, engine: Engine, portal: Portal) -> int:
+        from core.listing import portal_lines
+
+        found = engine.sso.accounts(portal)
+        profiles = {
+            (r.account_id, r.sso_role_name): r.name
+            for r in self.config.roles.values()
+            if r.sso_portal == portal.name
+        }
+        if self.args.json:
+            import json
+
+            rows = [
+                {
+                    "account_id": r.account_id,
+                    "account_name": r.account_name,
+                    "role_name": r.role_name,
+                    "profile": profiles.get((r.account_id, r.role_name)),
+                }
+                for r in found
+            ]
+            print(json.dumps(rows, indent=2), file=self.out)
+        else:
+            for line in portal_lines(found, profiles):
+                print(line, file=self.out)
+            accounts = len({r.account_id for r in found})
+            self.say(f"rolecall: {len(found)} role(s) in {accounts} account(s) of '{portal.name}'")
+        return 0
+
+    def _sso_sync(self, engine: Engine, portal: Portal) -> int:
+        from core.sso_sync import DEFAULT_TEMPLATE, sync_profiles
+
+        found = engine.sso.accounts(portal)
+        result = sync_profiles(
+            self.config.config_file,
+            portal,
+            found,
+            template=self.args.template or DEFAULT_TEMPLATE,
+            region=self.args.region,
+            dry_run=self.args.dry_run,
+        )
+        verb = "would " if self.args.dry_run else ""
+        for what, names in (
+            ("add", result.added),
+            ("update", result.updated),
+            ("remove", result.removed),
+        ):
+            for name in names:
+                self.say(f"rolecall: {verb}{what} [profile {name}]")
+        self.say(
+            f"rolecall: {verb or ''}{'sync' if verb else 'synced'} {len(found)} role(s) of "
+            f"'{portal.name}' into {self.config.config_file}: {len(result.added)} added, "
+            f"{len(result.updated)} updated, {len(result.removed)} removed, "
+            f"{len(result.unchanged)} unchanged"
+        )
         return 0
 
     def cmd_demo_server(self) -> int:

@@ -125,7 +125,7 @@ class ClientFactory:
             creds.secret_access_key,
             creds.session_token,
             os.environ.get("AWS_ENDPOINT_URL"),
-            os.environ.get(f"AWS_ENDPOINT_URL_{service.upper()}"),
+            os.environ.get(f"AWS_ENDPOINT_URL_{service.upper().replace('-', '_')}"),
             read_timeout,
             variant,
         )
@@ -137,6 +137,31 @@ class ClientFactory:
         with self._lock:
             if len(self._clients) >= self._keep:
                 self._clients.pop(next(iter(self._clients)))
+            self._clients[key] = client
+        return client
+
+    def unsigned(self, service: str, region: str) -> Any:
+        """A client whose calls carry no AWS signature (IAM Identity Center's `sso` and
+        `sso-oidc`: their calls carry a token instead), made once per region and endpoint."""
+        key = (
+            service,
+            region,
+            os.environ.get("AWS_ENDPOINT_URL"),
+            os.environ.get(f"AWS_ENDPOINT_URL_{service.upper().replace('-', '_')}"),
+        )
+        with self._lock:
+            found = self._clients.get(key)
+        if found is not None:
+            return found
+        from botocore import UNSIGNED
+        from botocore.config import Config
+
+        # Throttled listings of a big portal are retried more patiently than other calls.
+        config = client_config().merge(
+            Config(signature_version=UNSIGNED, retries={"mode": "standard", "max_attempts": 6})
+        )
+        client = self.session(None).create_client(service, region_name=region, config=config)
+        with self._lock:
             self._clients[key] = client
         return client
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from core.errors import ConfigError
@@ -16,6 +20,7 @@ from core.profiles import validate_profile_name
 
 _HEADER = re.compile(r"^\s*\[\s*([^\]]*?)\s*\]")
 _KEY = re.compile(r"^([^\s=#;\[][^=]*?)\s*=")
+_PLAIN_PROFILE = re.compile(r"profile[ \t]+([^\s'\"\\]+)[ \t]*")
 BACKUP_SUFFIX = ".rolecall-backup"
 LOCK_SUFFIX = ".rolecall-lock"
 
@@ -260,3 +265,215 @@ def delete_profile(path: Path, profile: str) -> None:
         if start > 1 and not lines[start - 1].strip() and lines[start - 2].strip():
             start -= 1
         _write(path, [*lines[:start], *lines[end:]])
+
+
+@dataclass(frozen=True)
+class ConfigSection:
+    """One `[TITLE]` section as the file holds it, read without configparser."""
+
+    title: str
+    start: int
+    """Index of the header line."""
+    end: int
+    """One past its last line; the comments and blank lines that lead the next section excluded."""
+    values: Mapping[str, str]
+    """Settings on lines of their own, names lowercased, the first one kept when repeated; a
+    nested value shows as its first line."""
+
+    @cached_property
+    def profile(self) -> str | None:
+        """The profile name botocore gives this section, if any."""
+        return title_profile(self.title)
+
+
+def title_profile(title: str) -> str | None:
+    """The profile a section title names, read as botocore reads it (`[profile  x]` and
+    `[profile "x"]` are profile x too), or None."""
+    if title == "default":
+        return "default"
+    if not title.startswith("profile"):
+        return None
+    plain = _PLAIN_PROFILE.fullmatch(title)
+    if plain is not None:  # what shlex would say, without its cost (a sync reads thousands)
+        return plain[1]
+    try:
+        parts = shlex.split(title)
+    except ValueError:
+        return None
+    return parts[1] if len(parts) == 2 else None
+
+
+def read_sections(lines: Sequence[str]) -> list[ConfigSection]:
+    """Every section of the file's lines, in file order (duplicates included)."""
+    starts = [i for i, line in enumerate(lines) if _HEADER.match(line)]
+    sections = []
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        while end > start + 1 and _is_filler(lines[end - 1]):
+            end -= 1
+        values: dict[str, str] = {}
+        for line in lines[start + 1 : end]:
+            match = _KEY.match(line)
+            if match is not None:
+                values.setdefault(match[1].strip().lower(), line[match.end() :].strip())
+        title = _HEADER.match(lines[start])[1]  # type: ignore[index]
+        sections.append(ConfigSection(title, start, end, values))
+    return sections
+
+
+ProfileEdits = Mapping[str, Mapping[str, str | None] | None]
+
+
+class ConfigEdit:
+    """The config file as read once (under the lock, unless a dry run) and several profile
+    edits applied to it in one write."""
+
+    def __init__(self, path: Path, lines: list[str], *, dry_run: bool = False) -> None:
+        self.path = path
+        self.lines = lines
+        self.dry_run = dry_run
+        self.sections = read_sections(lines)
+
+    def edited(
+        self,
+        edits: ProfileEdits,
+        *,
+        renames: Mapping[str, str] | None = None,
+        add: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> list[str]:
+        """The file's lines after the edits, without writing them; see `edit_profiles`."""
+        return _edited_profiles(
+            self.path, self.lines, self.sections, edits, renames or {}, add or {}
+        )
+
+    def apply(
+        self,
+        edits: ProfileEdits,
+        *,
+        renames: Mapping[str, str] | None = None,
+        add: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> bool:
+        """Write the edits (one write, one backup); False when they change nothing, or on a
+        dry run, which checks them all the same and writes nothing."""
+        lines = self.edited(edits, renames=renames, add=add)
+        if lines == self.lines or self.dry_run:
+            return False
+        _write(self.path, lines)
+        self.lines = lines
+        self.sections = read_sections(lines)
+        return True
+
+
+@contextmanager
+def edit_config(path: Path, *, dry_run: bool = False) -> Iterator[ConfigEdit]:
+    """The config read under the writers' lock, held until the block ends, so what is decided
+    from it is still true when it is written. A dry run takes no lock and creates nothing."""
+    if dry_run:
+        yield ConfigEdit(path, _read(path), dry_run=True)
+        return
+    with _locked(path):
+        yield ConfigEdit(path, _read(path))
+
+
+def edit_profiles(
+    path: Path,
+    edits: ProfileEdits,
+    *,
+    renames: Mapping[str, str] | None = None,
+    add: Mapping[str, Mapping[str, str]] | None = None,
+) -> bool:
+    """Several `[profile NAME]` edits in one locked read-edit-write, one backup.
+
+    `edits`: a name -> the settings to set (None drops a setting), as `set_profile` does, creating
+    the section when it is missing; or -> None, which removes the section and the blank line right
+    before it. `renames`: a present name -> its new name, body kept. `add`: sections created even
+    when their name is held now by a section this same call removes or renames. New sections go
+    after the file's last non-blank line, each after a blank line. False when nothing changed."""
+    with edit_config(path) as config:
+        return config.apply(edits, renames=renames, add=add)
+
+
+def _edited_profiles(
+    path: Path,
+    lines: list[str],
+    sections: list[ConfigSection],
+    edits: ProfileEdits,
+    renames: Mapping[str, str],
+    add: Mapping[str, Mapping[str, str]],
+) -> list[str]:
+    for name in (*edits, *renames, *renames.values(), *add):
+        validate_profile_name(name)
+    for values in (*edits.values(), *add.values()):
+        for key, value in (values or {}).items():
+            if value is not None:
+                _check_value(key, value)
+    by_title: dict[str, list[ConfigSection]] = {}
+    for section in sections:
+        by_title.setdefault(section.title, []).append(section)
+    nl = _newline(lines)
+    changes: dict[int, tuple[ConfigSection, Mapping[str, str | None] | None, str | None]] = {}
+    created: list[tuple[str, Mapping[str, str | None]]] = []
+    for name in {**dict.fromkeys(edits), **dict.fromkeys(renames)}:
+        title = section_title(name)
+        found = by_title.get(title, [])
+        if len(found) > 1:
+            raise ConfigError(
+                f"the section [{title}] appears {len(found)} times in {path}: "
+                "remove all but one, then try again"
+            )
+        values = edits.get(name, {})
+        if not found:
+            if values is None or name in renames:
+                raise ConfigError(f"profile '{name}' is not in {path}")
+            created.append((name, values))
+            continue
+        new_title = section_title(renames[name]) if name in renames else None
+        changes[found[0].start] = (found[0], values, new_title)
+    created += list(add.items())
+
+    final: Counter[str] = Counter(name for name, _ in created)
+    for section in sections:
+        change = changes.get(section.start)
+        if change is None:
+            profile = section.profile
+        elif change[1] is None:
+            continue
+        else:
+            profile = title_profile(change[2] or section.title)
+        if profile is not None:
+            final[profile] += 1
+    for name in (*renames.values(), *(name for name, _ in created)):
+        if final[name] > 1:
+            raise ConfigError(f"a profile named '{name}' already exists in {path}")
+
+    out: list[str] = []
+    done = 0
+    for start in sorted(changes):
+        section, values, new_title = changes[start]
+        if values is None:
+            cut = start - 1 if start > done and not lines[start - 1].strip() else start
+            out += lines[done:cut]
+        else:
+            out += lines[done:start]
+            header = lines[start]
+            if new_title is not None and new_title != section.title:
+                header = header.replace(section.title, new_title, 1)
+            body = _edited_body(lines[start + 1 : section.end], values, nl)
+            if not header.endswith(("\n", "\r")) and body:
+                header += nl
+            out += [header, *body]
+        done = section.end
+    out += lines[done:]
+
+    if created:
+        last = max((i for i, line in enumerate(out) if line.strip()), default=-1)
+        if last >= 0 and not out[last].endswith(("\n", "\r")):
+            out[last] += nl
+        block: list[str] = []
+        for name, values in created:
+            if last >= 0 or block:
+                block.append(nl)
+            block.append(f"[{section_title(name)}]{nl}")
+            block += [f"{k} = {v}{nl}" for k, v in values.items() if v is not None]
+        out[last + 1 : last + 1] = block
+    return out

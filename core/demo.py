@@ -1,4 +1,5 @@
-"""The embedded demo AWS: a moto server on loopback, seeded with roles and tables.
+"""The embedded demo AWS: a moto server on loopback, seeded with roles and tables, and beside it
+a stand-in for IAM Identity Center (moto has none) whose portal grants roles in two accounts.
 
 `rolecall demo-server` runs it; `rolecall --demo` (the app or a command) starts that as a
 child process of its own (`spawn`, `activate`), because moto building a big answer holds the
@@ -21,13 +22,22 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from core.demo_seed import ORDER_COUNT, REGION, seed, write_files
+from core.demo_seed import (
+    ORDER_COUNT,
+    PORTAL_ACCOUNTS,
+    PORTAL_SESSION_NAME,
+    REGION,
+    seed,
+    write_files,
+)
 from core.errors import RolecallError
 
 if TYPE_CHECKING:
     from moto.server import ThreadedMotoServer
+
+    from core.portal_standin import IssueCredentials, StandIn
 
 READY_TIMEOUT = 120.0  # seeding takes about 5 s here; a slow machine gets room
 
@@ -40,33 +50,43 @@ class Demo:
     folder: Path
     server: ThreadedMotoServer
     seconds_to_start: float
+    portal: StandIn
 
     @property
     def environment(self) -> dict[str, str]:
-        return environment(self.endpoint, self.folder)
+        return environment(self.endpoint, self.folder, self.portal.url)
 
     def announcement(self) -> str:
         """The one line a parent reads once the demo is up (no secret: the keys stay in files)."""
-        return json.dumps({"endpoint": self.endpoint, "seconds": self.seconds_to_start})
+        return json.dumps(
+            {"endpoint": self.endpoint, "seconds": self.seconds_to_start, "portal": self.portal.url}
+        )
 
     def stop(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)  # first: it holds the demo user's keys
+        self.portal.stop()
         self.server.stop()
 
 
-def environment(endpoint: str, folder: Path) -> dict[str, str]:
-    return {
+def environment(endpoint: str, folder: Path, portal: str = "") -> dict[str, str]:
+    env = {
         "AWS_CONFIG_FILE": str(folder / "config"),
         "AWS_SHARED_CREDENTIALS_FILE": str(folder / "credentials"),
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_REGION": REGION,
-        "ROLECALL_SESSION_STORE": "memory",
-        "ROLECALL_DEMO": "1",
     }
+    if portal:  # botocore's service-specific endpoints: the stand-in, not moto, answers these
+        env["AWS_ENDPOINT_URL_SSO"] = portal
+        env["AWS_ENDPOINT_URL_SSO_OIDC"] = portal
+    # Last: readers of `rolecall demo-server`'s export lines stop at ROLECALL_DEMO.
+    env["ROLECALL_SESSION_STORE"] = "memory"
+    env["ROLECALL_DEMO"] = "1"
+    return env
 
 
 def start(order_count: int = ORDER_COUNT, folder: Path | None = None) -> Demo:
-    """Start and seed a moto server on 127.0.0.1 (a free port), with IAM policies enforced.
+    """Start and seed a moto server on 127.0.0.1 (a free port), with IAM policies enforced, and
+    the Identity Center stand-in beside it (another free port).
 
     moto holds the GIL for seconds while it builds a big answer: call this only in a process
     of its own (`rolecall demo-server`), never in one with a window."""
@@ -87,15 +107,67 @@ def start(order_count: int = ORDER_COUNT, folder: Path | None = None) -> Demo:
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
     folder = folder or private_folder()
+    portal: StandIn | None = None
     try:
         keys = seed(endpoint, order_count)
-        write_files(folder, keys)
+        portal = start_portal(endpoint, keys)
+        write_files(folder, keys, portal.url)
         enforce_policies()
     except BaseException:
+        if portal is not None:
+            portal.stop()
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    return Demo(endpoint, folder, server, time.monotonic() - began)
+    return Demo(endpoint, folder, server, time.monotonic() - began, portal)
+
+
+def start_portal(endpoint: str, keys: dict[str, str]) -> StandIn:
+    """The demo's Identity Center stand-in, granting the seeded portal roles."""
+    from core.portal_standin import Account, StandIn
+
+    accounts = [
+        Account(a.account_id, a.name, a.email, tuple(role for role, _ in a.roles))
+        for a in PORTAL_ACCOUNTS
+    ]
+    portal = StandIn(accounts, portal_credentials(endpoint, keys))
+    portal.start()
+    return portal
+
+
+def portal_credentials(endpoint: str, keys: dict[str, str]) -> IssueCredentials:
+    """What the portal hands out: a real moto session of the role, assumed by the demo user
+    (so the role's policy is what moto enforces). The STS client is made on first use:
+    building it would slow the demo's start."""
+    made: list[Any] = []
+    lock = threading.Lock()
+
+    def issue(account_id: str, role_name: str) -> dict[str, Any]:
+        with lock:
+            if not made:
+                import boto3
+
+                made.append(
+                    boto3.session.Session().client(
+                        "sts",
+                        endpoint_url=endpoint,
+                        region_name=REGION,
+                        aws_access_key_id=keys["id"],
+                        aws_secret_access_key=keys["secret"],
+                    )
+                )
+        creds = made[0].assume_role(
+            RoleArn=f"arn:aws:iam::{account_id}:role/{role_name}",
+            RoleSessionName=PORTAL_SESSION_NAME,
+        )["Credentials"]
+        return {
+            "accessKeyId": creds["AccessKeyId"],
+            "secretAccessKey": creds["SecretAccessKey"],
+            "sessionToken": creds["SessionToken"],
+            "expiration": int(creds["Expiration"].timestamp() * 1000),
+        }
+
+    return issue
 
 
 def private_folder() -> Path:
@@ -142,13 +214,14 @@ class DemoProcess:
         self.process = process
         self.folder = folder
         self.endpoint = ""
+        self.portal = ""
         self.seconds_to_start = 0.0
         self._lock = threading.Lock()
 
     @property
     def environment(self) -> dict[str, str]:
         assert self.endpoint, "wait_ready() first"
-        return environment(self.endpoint, self.folder)
+        return environment(self.endpoint, self.folder, self.portal)
 
     def wait_ready(self, timeout: float = READY_TIMEOUT) -> DemoProcess:
         """Block (off the GUI thread) until the child says it is up; a sentence if it cannot."""
@@ -176,6 +249,7 @@ class DemoProcess:
                 self.process.wait()
                 raise RolecallError(f"the demo AWS could not start: {answer['error']}")
             self.endpoint = answer["endpoint"]
+            self.portal = answer.get("portal", "")
             self.seconds_to_start = float(answer["seconds"])
             return self
 

@@ -1,5 +1,6 @@
 """What the demo AWS holds: its user, its roles (one per way a role can be set up), tables of
-sample items using every DynamoDB type, and the config files that point at them."""
+sample items using every DynamoDB type, what its Identity Center portal grants (two accounts,
+a few roles each), and the config files that point at them."""
 
 from __future__ import annotations
 
@@ -88,17 +89,52 @@ ROLES = (
     ),
 )
 
+SANDBOX_ACCOUNT = "210987654321"
+PORTAL = "demo-portal"
+PORTAL_SESSION_NAME = "demo-person"
 
-def _client(service: str, endpoint: str) -> Any:
+
+@dataclass(frozen=True)
+class PortalAccount:
+    """An account the demo portal grants; each role is a real IAM role in it (trusting the
+    demo user), which the portal assumes for the person."""
+
+    account_id: str
+    name: str
+    email: str
+    roles: tuple[tuple[str, tuple[str, ...]], ...]
+    """(role name, the actions its policy allows)"""
+
+
+PORTAL_ACCOUNTS = (
+    PortalAccount(
+        ACCOUNT,
+        "demo-main",
+        "demo-main@example.com",
+        (("ReadOnly", tuple(READ_ACTIONS)), ("Admin", ("dynamodb:*",))),
+    ),
+    PortalAccount(
+        SANDBOX_ACCOUNT,
+        "demo-sandbox",
+        "demo-sandbox@example.com",
+        (("Developer", ("dynamodb:*",)), ("ReadOnly", tuple(READ_ACTIONS))),
+    ),
+)
+EXPERIMENT_COUNT = 20
+
+
+def _client(service: str, endpoint: str, keys: dict[str, str] | None = None) -> Any:
     import boto3
 
     make: Any = boto3.client  # any service by name (the stubs want a literal one)
+    keys = keys or {"AccessKeyId": "AKIASEEDSEEDSEEDSEED", "SecretAccessKey": "seed" * 10}
     return make(
         service,
         endpoint_url=endpoint,
         region_name=REGION,
-        aws_access_key_id="AKIASEEDSEEDSEEDSEED",
-        aws_secret_access_key="seed" * 10,
+        aws_access_key_id=keys["AccessKeyId"],
+        aws_secret_access_key=keys["SecretAccessKey"],
+        aws_session_token=keys.get("SessionToken"),
     )
 
 
@@ -159,7 +195,50 @@ def seed(endpoint: str, order_count: int = ORDER_COUNT) -> dict[str, str]:
             RoleName=role.role, PolicyName="access", PolicyDocument=_allow(role.actions)
         )
     _seed_tables(_client("dynamodb", endpoint), order_count)
+    main, sandbox = PORTAL_ACCOUNTS
+    _seed_portal_roles(iam, main, user_arn)
+    _seed_sandbox(endpoint, sandbox, user_arn)
     return {"id": key["AccessKeyId"], "secret": key["SecretAccessKey"]}
+
+
+def _seed_portal_roles(iam: Any, account: PortalAccount, user_arn: str) -> None:
+    for name, actions in account.roles:
+        iam.create_role(
+            RoleName=name,
+            AssumeRolePolicyDocument=_trust(user_arn),
+            Description=f"the demo portal's {name} in {account.name}",
+            MaxSessionDuration=43200,
+        )
+        iam.put_role_policy(RoleName=name, PolicyName="access", PolicyDocument=_allow(actions))
+
+
+def _seed_sandbox(endpoint: str, account: PortalAccount, user_arn: str) -> None:
+    """The second account: moto puts what a session makes into the account of the role it
+    assumed, and (policies not enforced yet) the role need not exist."""
+    seeder = _client("sts", endpoint).assume_role(
+        RoleArn=f"arn:aws:iam::{account.account_id}:role/rolecall-demo-seed",
+        RoleSessionName="rolecall-demo-seed",
+    )["Credentials"]
+    _seed_portal_roles(_client("iam", endpoint, seeder), account, user_arn)
+    db: DynamoDBClient = _client("dynamodb", endpoint, seeder)
+    db.create_table(
+        TableName="Experiments",
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "experiment_id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "experiment_id", "KeyType": "HASH"}],
+    )
+    rng = random.Random(7)  # noqa: S311 - seeded sample data, not security
+    _write_all(db, "Experiments", [experiment(i, rng) for i in range(EXPERIMENT_COUNT)])
+
+
+def experiment(i: int, rng: random.Random) -> Item:
+    return {
+        "experiment_id": {"S": f"E{i:03d}"},
+        "name": {"S": f"{rng.choice(['cache', 'index', 'batch', 'retry'])}-trial-{i}"},
+        "runs": {"N": str(rng.randrange(1, 500))},
+        "success_rate": {"N": f"{rng.uniform(0.5, 1):.4f}"},
+        "active": {"BOOL": i % 3 != 0},
+    }
 
 
 def _seed_tables(db: DynamoDBClient, order_count: int) -> None:
@@ -315,8 +394,9 @@ def _write_all(db: DynamoDBClient, table: str, items: list[Item]) -> None:
             pending = left.get(table, [])
 
 
-def write_files(folder: Path, keys: dict[str, str]) -> None:
-    """The demo's own AWS config and credentials, in a private folder."""
+def write_files(folder: Path, keys: dict[str, str], portal_url: str = "") -> None:
+    """The demo's own AWS config and credentials, in a private folder; with the address of the
+    demo's Identity Center stand-in, its portal as an `[sso-session]` too."""
     folder.chmod(0o700)
     lines = [
         "# Rolecall demo: profiles for the embedded moto server. Deleted when the demo stops.",
@@ -338,6 +418,14 @@ def write_files(folder: Path, keys: dict[str, str]) -> None:
         if role.external_id:
             lines.append(f"external_id = {role.external_id}")
         lines.append("")
+    if portal_url:
+        lines += [
+            f"[sso-session {PORTAL}]",
+            f"sso_start_url = {portal_url}/start",
+            f"sso_region = {REGION}",
+            "sso_registration_scopes = sso:account:access",
+            "",
+        ]
     (folder / "config").write_text("\n".join(lines))
     credentials = folder / "credentials"
     credentials.touch(mode=0o600)

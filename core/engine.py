@@ -16,6 +16,7 @@ from core.providers import (
     BotocoreProfileProvider,
     CachedSessionProvider,
     CredentialSourceProvider,
+    IdentityCenterProvider,
     KeyringKeysProvider,
     MfaCodeSource,
     Provider,
@@ -25,6 +26,7 @@ from core.vault import KeyStore, SessionCache
 
 if TYPE_CHECKING:
     from core.dynamo import DynamoDB
+    from core.sso import IdentityCenter, Tokens
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +40,25 @@ class Engine:
         cache: SessionCache | None = None,
         keys: KeyStore | None = None,
         clock: Clock = utc_now,
+        tokens: Tokens | None = None,
     ) -> None:
         self._config = config
         self.cache = cache
         self.keys = keys
         self.clock = clock
         self.factory = ClientFactory()
+        self._tokens = tokens
+        self._sso: IdentityCenter | None = None
+
+    @property
+    def sso(self) -> IdentityCenter:
+        """IAM Identity Center with this engine's clients and the keyring's sign-ins."""
+        if self._sso is None:
+            from core.sso import IdentityCenter, Tokens
+
+            tokens = self._tokens or Tokens(self.cache.store if self.cache else None)
+            self._sso = IdentityCenter(self.factory, tokens, self.clock)
+        return self._sso
 
     @property
     def config(self) -> AwsConfig:
@@ -60,10 +75,12 @@ class Engine:
         self.factory.clear()
         return config
 
-    def base_provider(self, role: RoleProfile) -> Provider:
+    def base_provider(self, role: RoleProfile, use_cache: bool = True) -> Provider:
         kind, base = role.base_kind, role.base_profile
         if base is None:
             return CredentialSourceProvider(kind, role.hops[0])
+        if kind == "sso":
+            return self._sso_provider(self.config.role(base), use_cache, fresh=False)
         if kind == "static":
             return StaticKeysProvider(base)
         if kind == "keyring":
@@ -83,12 +100,14 @@ class Engine:
         sessions are still reused); the cached one is replaced only when that worked."""
         role = self.config.role(profile)
         role.check()
+        if role.is_sso:
+            return self._sso_provider(role, use_cache, fresh)
         if duration is not None:
             if not 900 <= duration <= 43200:
                 raise ConfigError("--duration must be from 900 to 43200 seconds")
             if role.chained:
                 duration = min(duration, CHAINED_MAX_DURATION)
-        provider: Provider = self.base_provider(role)
+        provider: Provider = self.base_provider(role, use_cache)
         for hop in role.hops:
             hop_role = self.config.role(hop)
             hop_role.check()
@@ -105,6 +124,13 @@ class Engine:
             else:
                 provider = step
         return provider
+
+    def _sso_provider(self, role: RoleProfile, use_cache: bool, fresh: bool) -> Provider:
+        role.check()
+        step = IdentityCenterProvider(role, self.sso, self.config)
+        if use_cache and self.cache:
+            return CachedSessionProvider(self.cache, step, reuse=not fresh)
+        return step
 
     def credentials(
         self,

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from core.credentials import TemporaryCredentials, format_remaining
 from core.profiles import AwsConfig
+
+if TYPE_CHECKING:
+    from core.sso import PortalRole
 
 
 class RoleRow(TypedDict):
@@ -80,4 +83,17 @@ def table_lines(rows: list[RoleRow]) -> list[str]:
     return [
         "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
         for row in table
+    ]
+
+
+def portal_lines(found: list[PortalRole], profiles: dict[tuple[str, str | None], str]) -> list[str]:
+    """A portal's accounts and roles as a table, with the profile that names each (if any)."""
+    rows = [("ACCOUNT", "ID", "ROLE", "PROFILE")] + [
+        (r.account_name, r.account_id, r.role_name, profiles.get((r.account_id, r.role_name), "-"))
+        for r in found
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return [
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3]
+        for row in rows
     ]

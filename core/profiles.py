@@ -63,6 +63,11 @@ class RoleProfile:
     notes: tuple[str, ...] = ()
     account_alias: str | None = None
     """A name for the account, from the profile's `account_alias` key (Rolecall's own)."""
+    sso_portal: str | None = None
+    """For an IAM Identity Center role (sso_account_id + sso_role_name): its portal's name."""
+    sso_role_name: str | None = None
+    saved: bool = True
+    """False for a portal's role that no profile names yet (listed after a sign-in)."""
 
     @cached_property
     def _arn(self) -> tuple[str, str, str]:
@@ -86,8 +91,14 @@ class RoleProfile:
 
     @property
     def chained(self) -> bool:
-        """True when the source of this role is itself a role (AWS caps such sessions at 1 h)."""
-        return len(self.hops) > 1
+        """True when the source of this role is itself a role session (AWS caps such sessions
+        at 1 h): another role, or an IAM Identity Center role."""
+        return len(self.hops) > 1 or (self.base_kind == "sso" and bool(self.hops))
+
+    @property
+    def is_sso(self) -> bool:
+        """An IAM Identity Center role itself (GetRoleCredentials, no AssumeRole)."""
+        return self.sso_role_name is not None
 
     @property
     def hops(self) -> tuple[str, ...]:
@@ -117,6 +128,8 @@ class AwsConfig:
     static_key_profiles: frozenset[str]
     roles: dict[str, RoleProfile] = field(default_factory=dict)
     default_profile: str | None = None
+    sso_sessions: dict[str, dict[str, str]] = field(default_factory=dict)
+    """The `[sso-session NAME]` sections."""
 
     def role(self, name: str) -> RoleProfile:
         if name in self.roles:
@@ -210,11 +223,15 @@ def _parse_reason(path: Path) -> str:
 def load_config(env: Mapping[str, str] | None = None) -> AwsConfig:
     """Read every profile and build the roles, each with its chain and its problems."""
     env = os.environ if env is None else env
-    return build_config(*without_secrets(read_full_config(env)), env)
+    profiles, static, sso_sessions = without_secrets(read_full_config(env))
+    return build_config(profiles, static, env, sso_sessions)
 
 
-def without_secrets(full: dict[str, Any]) -> tuple[dict[str, dict[str, str]], list[str]]:
-    """Every profile's settings with the keys left out, and the profiles that had keys."""
+def without_secrets(
+    full: dict[str, Any],
+) -> tuple[dict[str, dict[str, str]], list[str], dict[str, dict[str, str]]]:
+    """Every profile's settings with the keys left out, the profiles that had keys, and the
+    sso-session sections (which hold no secret)."""
     raw: dict[str, dict[str, str]] = full.get("profiles", {})
     profiles: dict[str, dict[str, str]] = {}
     static: list[str] = []
@@ -224,11 +241,18 @@ def without_secrets(full: dict[str, Any]) -> tuple[dict[str, dict[str, str]], li
         profiles[name] = {
             k: v for k, v in settings.items() if k not in SECRET_KEYS and isinstance(v, str)
         }
-    return profiles, static
+    sessions = {
+        name: {k: v for k, v in values.items() if isinstance(v, str)}
+        for name, values in full.get("sso_sessions", {}).items()
+    }
+    return profiles, static, sessions
 
 
 def build_config(
-    profiles: dict[str, dict[str, str]], static: list[str], env: Mapping[str, str]
+    profiles: dict[str, dict[str, str]],
+    static: list[str],
+    env: Mapping[str, str],
+    sso_sessions: dict[str, dict[str, str]] | None = None,
 ) -> AwsConfig:
     config_file, creds_file = config_paths(env)
     config = AwsConfig(
@@ -237,12 +261,62 @@ def build_config(
         profiles=profiles,
         static_key_profiles=frozenset(static),
         default_profile=env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE") or None,
+        sso_sessions=sso_sessions or {},
     )
     region_override = env_region(env)
     for name, settings in profiles.items():
         if "role_arn" in settings:
             config.roles[name] = build_role(name, config, region_override)
+        elif "sso_account_id" in settings or "sso_role_name" in settings:
+            config.roles[name] = build_sso_role(name, settings, region_override)
     return config
+
+
+def sso_portal_name(settings: Mapping[str, str]) -> str | None:
+    """The portal an SSO profile signs in through: its sso_session, or (legacy profiles) its
+    start URL."""
+    return settings.get("sso_session") or settings.get("sso_start_url") or None
+
+
+def build_sso_role(
+    name: str, settings: Mapping[str, str], region_override: str | None = None
+) -> RoleProfile:
+    """An IAM Identity Center role profile (sso_account_id + sso_role_name): its own base,
+    nothing to assume on top (GetRoleCredentials gives its session)."""
+    problems: list[ConfigProblem] = []
+    account = settings.get("sso_account_id", "").strip()
+    role_name = settings.get("sso_role_name", "").strip()
+    portal = sso_portal_name(settings)
+    if not re.fullmatch(r"\d{12}", account):
+        problems.append(
+            ConfigProblem(name, "sso_account_id", f"'{account}' is not a 12-digit account id")
+        )
+    if not re.fullmatch(r"[\w+=,.@-]{1,64}", role_name):
+        problems.append(ConfigProblem(name, "sso_role_name", f"'{role_name}' is not a role name"))
+    if portal is None:
+        problems.append(
+            ConfigProblem(
+                name, "sso_session", "an SSO profile needs sso_session (or sso_start_url)"
+            )
+        )
+    region = settings.get("region")
+    if region is not None and not REGION.match(region):
+        problems.append(
+            ConfigProblem(
+                name, "region", f"'{region}' is not valid: use a region code such as eu-west-1"
+            )
+        )
+    return RoleProfile(
+        name=name,
+        role_arn=f"arn:aws:iam::{account}:role/{role_name}",
+        region=region_override or region,
+        base_profile=name,
+        base_kind="sso",
+        problems=tuple(problems),
+        account_alias=settings.get("account_alias"),
+        sso_portal=portal,
+        sso_role_name=role_name,
+    )
 
 
 def base_kind(name: str, config: AwsConfig) -> str:
@@ -251,8 +325,8 @@ def base_kind(name: str, config: AwsConfig) -> str:
         return "static"
     if "sso_session" in settings or "sso_start_url" in settings:
         return "sso"
-    if "credential_process" in settings:
-        return "process"
+    if "credential_process" in settings or "login_session" in settings:
+        return "process"  # botocore resolves both (login_session: `aws login`)
     return "keyring"
 
 
@@ -262,7 +336,7 @@ def build_role(name: str, config: AwsConfig, region_override: str | None = None)
     problems = _setting_problems(name, settings)
     chain, kind = resolve_chain(name, config, problems)
     base = chain[-1] if chain and kind in ("static", "keyring", "sso", "process") else None
-    chained = len(chain) - (1 if base else 0) > 0
+    chained = len(chain) - (1 if base else 0) > 0 or kind == "sso"
     duration, notes = _duration(name, settings, chained, problems)
     return RoleProfile(
         name=name,

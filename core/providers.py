@@ -21,12 +21,14 @@ from core.errors import (
     aws_failure,
     exception_text,
 )
-from core.profiles import RoleProfile, read_full_config, validate_mfa_code
+from core.profiles import AwsConfig, RoleProfile, read_full_config, validate_mfa_code
 from core.vault import KeyStore, SessionCache
 
 if TYPE_CHECKING:
     from botocore.credentials import CredentialProvider
     from mypy_boto3_sts.type_defs import AssumeRoleRequestTypeDef
+
+    from core.sso import IdentityCenter
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +126,23 @@ class BotocoreProfileProvider:
         if frozen is None or not frozen.access_key or not frozen.secret_key:
             raise ConfigError(f"profile '{self.profile}' gave no credentials")
         return StaticCredentials(frozen.access_key, frozen.secret_key, frozen.token)
+
+
+class IdentityCenterProvider:
+    """An IAM Identity Center role: GetRoleCredentials with the portal's sign-in."""
+
+    def __init__(self, role: RoleProfile, center: IdentityCenter, config: AwsConfig) -> None:
+        self.role = role
+        self.center = center
+        self.config = config
+
+    def retrieve(self) -> TemporaryCredentials:
+        from core.sso import find_portal
+
+        role = self.role
+        if role.sso_portal is None:
+            raise ConfigError(f"profile '{role.name}' names no IAM Identity Center portal")
+        return self.center.role_credentials(find_portal(self.config, role.sso_portal), role)
 
 
 class CredentialSourceProvider:
@@ -226,7 +245,10 @@ class CachedSessionProvider:
     that fails leaves the old session where it was."""
 
     def __init__(
-        self, cache: SessionCache, provider: AssumeRoleProvider, reuse: bool = True
+        self,
+        cache: SessionCache,
+        provider: AssumeRoleProvider | IdentityCenterProvider,
+        reuse: bool = True,
     ) -> None:
         self.cache = cache
         self.provider = provider

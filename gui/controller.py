@@ -18,6 +18,7 @@ from gui.workers import Op, sentence
 if TYPE_CHECKING:
     from core.endpoint import CredentialEndpoint
     from core.engine import Engine
+    from core.sso import Portal, PortalRole
     from core.vault import SecretStore
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,11 @@ class Controller(QObject):
         self.endpoint_wanted = True
         self._pending: list[tuple[Any, ...]] = []
         self._settled = False
+        from gui.portals import Portals
+
+        self.portals = Portals(self, self)
+        self.portal_roles: dict[str, tuple[Portal, list[PortalRole]]] = {}
+        self._unshown: dict[str, TemporaryCredentials] = {}  # cached, for roles not listed yet
 
     def start(self) -> None:
         """Load the config first (the window fills), then open the keyring and the cached
@@ -143,7 +149,10 @@ class Controller(QObject):
         for profile, creds in cached.items():
             if config is not None and profile in config.roles:
                 self._put(creds)
+            else:  # a portal's role not saved as a profile: shown once the portal is listed
+                self._unshown[profile] = creds
         self.sessions.start()
+        self.portals.engine_ready()
         if self.endpoint_wanted:
             self.start_endpoint()
         Op(self.pool, self.engine.factory.warm).on_success(lambda _: self._settle()).on_failure(
@@ -156,7 +165,27 @@ class Controller(QObject):
     def _set_config(self, config: AwsConfig) -> None:
         self.config = config
         self._watch(config)
+        self.portals.config_loaded(config)
+        self._add_portal_roles(config)
         self.configLoaded.emit(config)
+
+    def portal_listed(self, portal: Portal, roles: list[PortalRole]) -> None:
+        """A portal's accounts and roles: those no profile names join the role list."""
+        self.portal_roles[portal.name] = (portal, roles)
+        if self.config is not None:
+            self._add_portal_roles(self.config)
+            for profile in [p for p in self._unshown if p in self.config.roles]:
+                self._put(self._unshown.pop(profile))
+            self.configLoaded.emit(self.config)
+
+    def _add_portal_roles(self, config: AwsConfig) -> None:
+        from core.sso import unsaved_roles
+
+        for name in [n for n, r in config.roles.items() if not r.saved]:
+            del config.roles[name]
+        for portal, roles in self.portal_roles.values():
+            for role in unsaved_roles(config, portal, roles):
+                config.roles[role.name] = role
 
     def _watch(self, config: AwsConfig) -> None:
         """Reload when the config or credentials file changes (another editor, `aws configure`)."""
@@ -275,6 +304,10 @@ class Controller(QObject):
                 f"Renewing the session failed: {message}. The current session stays valid "
                 f"until {ends:%H:%M} ({left})"
             )
+        from core.sso import SignInRequired
+
+        if isinstance(error, SignInRequired):
+            self.portals.sign_in_needed(error.portal, profile)
         if isinstance(error, MfaRequired):
             self.mfaNeeded.emit(profile, "")
         elif had_code and "MultiFactorAuthentication" in message:

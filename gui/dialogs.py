@@ -249,7 +249,15 @@ class PreferencesDialog(QDialog):
         self.theme = QComboBox()
         self.theme.addItems(THEMES)
         self.theme.setCurrentText(settings.get("theme"))
-        rows = [
+        self.device_code = QCheckBox("Sign in to portals with a code, not in this browser")
+        self.device_code.setChecked(settings.get("sso_device_code"))
+        self.share = QCheckBox("Share sign-in with the AWS CLI")
+        self.share.setToolTip(
+            "Also write each portal's sign-in to ~/.aws/sso/cache, where the AWS CLI and SDKs "
+            "read it (a file readable by your user). Off: it stays in the keyring only."
+        )
+        self.share.setChecked(settings.get("sso_share_with_cli"))
+        rows: list[tuple[str, QWidget, str]] = [
             ("Clear the clipboard after", self.timeout, "clipboard_timeout"),
             ("Default copy format", self.format, "copy_format"),
             ("Refresh sessions with", self.refresh, "refresh_minutes"),
@@ -258,9 +266,11 @@ class PreferencesDialog(QDialog):
             ("Hide secrets when idle for", self.lock, "lock_minutes"),
             ("", self.tray, "start_in_tray"),
             ("Theme", self.theme, "theme"),
+            ("Identity Center", self.device_code, "sso_device_code"),
+            ("", self.share, "sso_share_with_cli"),
         ]
         for label, widget, name in rows:
-            said = label or self.tray.text()
+            said = widget.text() if isinstance(widget, QCheckBox) else label
             form.addRow(label, factory.named(widget, f"pref_{name}", said, said))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -279,6 +289,8 @@ class PreferencesDialog(QDialog):
         s.set("lock_minutes", self.lock.value())
         s.set("start_in_tray", self.tray.isChecked())
         s.set("theme", self.theme.currentText())
+        s.set("sso_device_code", self.device_code.isChecked())
+        s.set("sso_share_with_cli", self.share.isChecked())
         super().accept()
 
 

@@ -69,10 +69,10 @@ def read_ahead(env: Mapping[str, str] | None = None) -> Callable[[], AwsConfig]:
         with contextlib.suppress(ChildProcessError):  # already reaped (SIGCHLD ignored)
             os.waitpid(pid, 0)
         try:
-            profiles, static = marshal.loads(data)  # noqa: S302 - our own child, a private pipe
+            profiles, static, portals = marshal.loads(data)  # noqa: S302 - our own child's pipe
         except (EOFError, ValueError, TypeError):  # nothing, or cut short: read it here
             return load_config(env)
-        return build_config(profiles, static, env)
+        return build_config(profiles, static, env, portals)
 
     return result
 

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from core.profiles import AwsConfig, RoleProfile
     from gui.browser import BrowserWindow
     from gui.controller import Controller
+    from gui.portal_bar import SignInDialog
     from gui.settings import Settings
     from gui.terminals import TerminalsDialog
 
@@ -50,6 +51,7 @@ class MainWindow(QMainWindow):
         self.config: AwsConfig | None = None
         self.current: str | None = None
         self.browsers: dict[str, BrowserWindow] = {}
+        self.sign_in_dialogs: dict[str, SignInDialog] = {}
         self.setWindowTitle("Rolecall — demo" if demo else "Rolecall")
         self.resize(1180, 760)
         self.sessions = controller.sessions
@@ -88,7 +90,9 @@ class MainWindow(QMainWindow):
         splitter.setChildrenCollapsible(False)
         splitter.setHandleWidth(1)
         outer.addWidget(splitter, 1)
-        self.roles = RoleList(self.model, self.session_model, splitter)
+        self.roles = RoleList(
+            self.model, self.session_model, splitter, portals=self.controller.portals
+        )
         splitter.addWidget(self.roles)
         self.detail = RoleDetail(self.model, self.sessions, self.demo, splitter)
         splitter.addWidget(self.detail)
@@ -185,6 +189,47 @@ class MainWindow(QMainWindow):
         self.card.browseRequested.connect(self.browse)
         self.card.secretsShown.connect(self.idle.arm)
         self.clipboard.countdown.connect(self._clipboard_countdown)
+        self._connect_portals()
+
+    def _connect_portals(self) -> None:
+        portals = self.controller.portals
+        portals.follow(self.settings)
+        portals.signInStarted.connect(self._sign_in_started)
+        portals.signedIn.connect(self._signed_in)
+        portals.signInFailed.connect(self._sign_in_failed)
+        portals.signInNeeded.connect(self._sign_in_needed)
+        portals.wrote.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        portals.failed.connect(self.show_error)
+        self.banners.signInRequested.connect(portals.sign_in)
+
+    def _sign_in_started(self, portal: str, url: str, code: str) -> None:
+        from core.sso import can_open_browser
+        from gui.portal_bar import SignInDialog
+
+        dialog = SignInDialog(portal, url, code, self)
+        dialog.cancelled.connect(self.controller.portals.cancel_sign_in)
+        self.sign_in_dialogs[portal] = dialog
+        dialog.show()
+        if not code or can_open_browser():
+            dialog.open_browser()
+
+    def _signed_in(self, portal: str) -> None:
+        dialog = self.sign_in_dialogs.pop(portal, None)
+        if dialog is not None:
+            dialog.accept()
+        self.banners.signed_in(portal)
+        self.statusBar().showMessage(f"Signed in to {portal}", 5000)
+
+    def _sign_in_failed(self, portal: str, message: str) -> None:
+        dialog = self.sign_in_dialogs.get(portal)
+        if dialog is not None and dialog.isVisible():
+            dialog.failed(message)
+        else:
+            self.show_error(message)
+
+    def _sign_in_needed(self, portal: str) -> None:
+        self.banners.sign_in_needed(portal)
+        self.notify(f"Sign in again to {portal}", "Its roles wait for a new sign-in.")
 
     def load_config(self, config: AwsConfig) -> None:
         self.banners.config_banner.hide()

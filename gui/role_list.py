@@ -14,6 +14,7 @@ from gui.widgets import RoleDelegate, SessionDelegate
 
 if TYPE_CHECKING:
     from gui.models import RoleModel, SessionModel
+    from gui.portals import Portals
 
 
 class RoleList(QWidget):
@@ -27,7 +28,11 @@ class RoleList(QWidget):
     deleteRequested = Signal()
 
     def __init__(
-        self, model: RoleModel, session_model: SessionModel, parent: QWidget | None = None
+        self,
+        model: RoleModel,
+        session_model: SessionModel,
+        parent: QWidget | None = None,
+        portals: Portals | None = None,
     ) -> None:
         super().__init__(parent)
         self.model = model
@@ -47,6 +52,11 @@ class RoleList(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.addAction(theme.icon("search.svg"), QLineEdit.ActionPosition.LeadingPosition)
         layout.addWidget(self.search)
+        if portals is not None:
+            from gui.portal_bar import PortalBar
+
+            self.portal_bar = PortalBar(portals, self)
+            layout.addWidget(self.portal_bar)
         self.proxy = RoleFilter(self)
         self.proxy.setSourceModel(model)
         self.tree = self._tree()

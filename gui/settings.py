@@ -19,6 +19,8 @@ DEFAULTS: dict[str, Any] = {
     "session_duration": 0,  # 0: the role's own duration_seconds (or AWS's one hour)
     "start_in_tray": False,
     "theme": "system",
+    "sso_device_code": False,  # sign in to portals with a code instead of the browser
+    "sso_share_with_cli": False,  # also write the AWS CLI's ~/.aws/sso/cache (off: keyring only)
 }
 THEMES = ("system", "light", "dark")
 

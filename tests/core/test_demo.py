@@ -129,3 +129,131 @@ def test_quitting_while_the_demo_aws_starts_leaves_no_process_and_no_folder(tmp_
     demo.deactivate()  # as the app does when it quits before the demo is ready
     assert starting.process.poll() is not None
     assert list(tmp_path.iterdir()) == []
+
+
+def start_page(portal: str) -> tuple[int, str]:
+    """What a browser gets at the portal's start address."""
+    import http.client
+    import urllib.parse
+
+    connection = http.client.HTTPConnection(urllib.parse.urlsplit(portal).netloc, timeout=10)
+    try:
+        connection.request("GET", "/start")
+        answer = connection.getresponse()
+        return answer.status, answer.read().decode()
+    finally:
+        connection.close()
+
+
+def test_the_demo_server_announces_its_identity_center_portal(demo_server):
+    import configparser
+
+    env = demo_server.env
+    portal = env["AWS_ENDPOINT_URL_SSO"]
+    assert portal.startswith("http://127.0.0.1:") and portal != env["AWS_ENDPOINT_URL"]
+    assert env["AWS_ENDPOINT_URL_SSO_OIDC"] == portal
+    config = configparser.ConfigParser()
+    config.read(env["AWS_CONFIG_FILE"])
+    assert dict(config["sso-session demo-portal"]) == {
+        "sso_start_url": f"{portal}/start",
+        "sso_region": "eu-west-1",
+        "sso_registration_scopes": "sso:account:access",
+    }
+    status, page = start_page(portal)
+    assert status == 200 and "Rolecall demo portal" in page
+
+
+def test_a_spawned_demo_tells_its_parent_where_the_portal_is(tmp_path, monkeypatch):
+    import tempfile
+
+    from core import demo
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    try:
+        running = demo.spawn().wait_ready()
+        assert running.portal.startswith("http://127.0.0.1:")
+        assert running.environment["AWS_ENDPOINT_URL_SSO"] == running.portal
+        assert running.environment["AWS_ENDPOINT_URL_SSO_OIDC"] == running.portal
+        assert start_page(running.portal)[0] == 200
+    finally:
+        demo.deactivate()
+    assert list(tmp_path.iterdir()) == []
+
+
+SIGN_IN_TO_THE_PORTAL = """
+    import http.client, json, os, urllib.parse
+    import boto3
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    # No endpoint_url: botocore finds the stand-in through AWS_ENDPOINT_URL_SSO(_OIDC).
+    boto3.setup_default_session(region_name=os.environ["AWS_REGION"])
+    unsigned = Config(signature_version=UNSIGNED)
+    oidc = boto3.client("sso-oidc", config=unsigned)
+    sso = boto3.client("sso", config=unsigned)
+    client = oidc.register_client(clientName="demo-test", clientType="public",
+                                  scopes=["sso:account:access"])
+    device = oidc.start_device_authorization(
+        clientId=client["clientId"], clientSecret=client["clientSecret"],
+        startUrl=os.environ["AWS_ENDPOINT_URL_SSO"] + "/start")
+    # The person's part: type the code on the portal's /device page and press Allow.
+    page = http.client.HTTPConnection(urllib.parse.urlsplit(device["verificationUri"]).netloc)
+    page.request("POST", "/device/allow", urllib.parse.urlencode({"user_code": device["userCode"]}),
+                 {"Content-Type": "application/x-www-form-urlencoded"})
+    assert page.getresponse().status == 200
+    token = oidc.create_token(
+        grantType="urn:ietf:params:oauth:grant-type:device_code", deviceCode=device["deviceCode"],
+        clientId=client["clientId"], clientSecret=client["clientSecret"])["accessToken"]
+    seen = {}
+    for account in sso.list_accounts(accessToken=token)["accountList"]:
+        roles = sso.list_account_roles(accessToken=token, accountId=account["accountId"])
+        for role in roles["roleList"]:
+            c = sso.get_role_credentials(accessToken=token, accountId=account["accountId"],
+                                         roleName=role["roleName"])["roleCredentials"]
+            keys = dict(aws_access_key_id=c["accessKeyId"],
+                        aws_secret_access_key=c["secretAccessKey"],
+                        aws_session_token=c["sessionToken"])
+            db = boto3.client("dynamodb", **keys)
+            tables = db.list_tables()["TableNames"]
+            row = {"tables": sorted(tables),
+                   "arn": boto3.client("sts", **keys).get_caller_identity()["Arn"],
+                   "items": {t: db.scan(TableName=t, Select="COUNT")["Count"] for t in tables
+                             if t != "Orders"}}
+            if role["roleName"] == "ReadOnly":
+                try:
+                    db.put_item(TableName=tables[0], Item={"id": {"S": "x"}})
+                    row["write"] = "written"
+                except db.exceptions.ClientError as exc:
+                    # moto answers DynamoDB's denial in XML: botocore sees only the status.
+                    status = exc.response["ResponseMetadata"]["HTTPStatusCode"]
+                    row["write"] = f"{status} {exc}"
+            seen[account["accountName"] + "/" + role["roleName"]] = row
+    print(json.dumps(seen))
+"""
+
+
+def test_the_portals_roles_read_the_tables_of_their_own_account(demo_server):
+    result = python(demo_server, SIGN_IN_TO_THE_PORTAL)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert sorted(seen) == [
+        "demo-main/Admin",
+        "demo-main/ReadOnly",
+        "demo-sandbox/Developer",
+        "demo-sandbox/ReadOnly",
+    ]
+    for name in ("demo-main/Admin", "demo-main/ReadOnly"):
+        assert seen[name]["tables"] == ["Customers", "MyTable", "Orders"]
+    for name in ("demo-sandbox/Developer", "demo-sandbox/ReadOnly"):
+        assert seen[name]["tables"] == ["Experiments"]
+        assert seen[name]["items"] == {"Experiments": 20}
+    assert seen["demo-sandbox/Developer"]["arn"] == (
+        "arn:aws:sts::210987654321:assumed-role/Developer/demo-person"
+    )
+    assert seen["demo-main/ReadOnly"]["arn"] == (
+        "arn:aws:sts::123456789012:assumed-role/ReadOnly/demo-person"
+    )
+    for name in ("demo-main/ReadOnly", "demo-sandbox/ReadOnly"):
+        assert seen[name]["write"].startswith("403"), seen[name]
+        assert "<Code>AccessDenied</Code>" in seen[name]["write"]
+        assert "not authorized to perform: dynamodb:PutItem" in seen[name]["write"]

@@ -174,7 +174,7 @@ def test_credential_process_source(aws, tmp_path):
     assert Engine().credentials("r").assumed_role_arn.split("/")[1] == "ViaProcess"
 
 
-def test_an_sso_source_without_a_login_says_to_run_sso_login(aws, tmp_path, monkeypatch):
+def test_an_sso_source_without_a_sign_in_says_to_sign_in_to_its_portal(aws, tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     aws.write_config(f"""
         [profile sso]
@@ -188,7 +188,7 @@ def test_an_sso_source_without_a_login_says_to_run_sso_login(aws, tmp_path, monk
         role_arn = arn:aws:iam::{ACCOUNT}:role/A
         source_profile = sso
     """)
-    with pytest.raises(AwsError, match=r"run `aws sso login --profile sso`"):
+    with pytest.raises(AwsError, match=r"portal 'corp' is missing: run `rolecall sso login corp`"):
         Engine().credentials("r")
 
 

@@ -83,6 +83,7 @@ def test_sources_are_told_apart(aws):
     config = load_config()
     kinds = {n: (r.base_kind, r.base_profile) for n, r in config.roles.items()}
     assert kinds == {
+        "sso": ("sso", "sso"),  # an Identity Center role is a role of its own
         "via-sso": ("sso", "sso"),
         "via-proc": ("process", "proc"),
         "via-keyring": ("keyring", "vaulted"),

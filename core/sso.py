@@ -1,0 +1,806 @@
+"""IAM Identity Center: portals from the config, sign-in (PKCE, device code), tokens in the
+keyring, the accounts and roles a sign-in may use, and role credentials from them."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import os
+import secrets
+import threading
+import urllib.parse
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from core import redact
+from core.credentials import Clock, TemporaryCredentials, utc_now
+from core.errors import AwsError, Cancelled, ConfigError, aws_failure, error_code
+from core.profiles import REGION, AwsConfig, RoleProfile, env_region, sso_portal_name
+
+if TYPE_CHECKING:
+    from http.server import BaseHTTPRequestHandler
+
+    from core.clients import ClientFactory
+    from core.vault import SecretStore
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SCOPES = ("sso:account:access",)
+CLIENT_NAME = "rolecall"
+SIGN_IN_TIMEOUT = 300.0
+# Refreshed this long before it ends (botocore's own SSO token refresh window).
+REFRESH_BEFORE = timedelta(minutes=15)
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+LISTING_WORKERS = 8
+CALLBACK_PATH = "/oauth/callback"
+
+
+@dataclass(frozen=True)
+class Portal:
+    """An `[sso-session NAME]` section, or the start URL of legacy SSO profiles."""
+
+    name: str
+    start_url: str
+    region: str
+    scopes: tuple[str, ...] = DEFAULT_SCOPES
+    legacy: bool = False
+    """True for profiles that carry sso_start_url themselves (no sso-session section)."""
+
+    @property
+    def cache_key(self) -> str:
+        """What the AWS CLI names its token cache file after (sha1 of it)."""
+        return self.start_url if self.legacy else self.name
+
+    def check(self) -> None:
+        """The start URL and region as AWS accepts them, or a sentence saying what is wrong."""
+        parts = urllib.parse.urlsplit(self.start_url)
+        loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+        if not parts.hostname or (parts.scheme != "https" and not loopback):
+            raise ConfigError(
+                f"portal '{self.name}': sso_start_url '{self.start_url}' must be an https:// "
+                "address, such as https://my-company.awsapps.com/start"
+            )
+        if not REGION.match(self.region):
+            raise ConfigError(
+                f"portal '{self.name}': sso_region '{self.region}' is not a region code "
+                "such as eu-west-1"
+            )
+
+
+@dataclass(frozen=True)
+class PortalRole:
+    """One account-and-role pair a sign-in may use (ListAccounts x ListAccountRoles)."""
+
+    account_id: str
+    account_name: str
+    role_name: str
+    email: str = ""
+
+
+class SignInRequired(AwsError):
+    """The portal has no usable sign-in: the person must sign in (once for the portal)."""
+
+    exit_code = 2
+
+    def __init__(self, portal: str, why: str = "is missing or has expired") -> None:
+        super().__init__(
+            f"the sign-in to portal '{portal}' {why}: run `rolecall sso login {portal}`",
+            "SignInRequired",
+        )
+        self.portal = portal
+
+
+def portals(config: AwsConfig) -> dict[str, Portal]:
+    """Every portal the config names: its sso-session sections, and the start URLs of legacy
+    SSO profiles."""
+    found: dict[str, Portal] = {}
+    for name, values in config.sso_sessions.items():
+        scopes = tuple(
+            s.strip() for s in values.get("sso_registration_scopes", "").split(",") if s.strip()
+        )
+        found[name] = Portal(
+            name=name,
+            start_url=values.get("sso_start_url", ""),
+            region=values.get("sso_region", ""),
+            scopes=scopes or DEFAULT_SCOPES,
+        )
+    for settings in config.profiles.values():
+        url = settings.get("sso_start_url")
+        if url and "sso_session" not in settings and url not in found:
+            found[url] = Portal(url, url, settings.get("sso_region", ""), legacy=True)
+    return found
+
+
+def find_portal(config: AwsConfig, name: str) -> Portal:
+    """The portal named NAME: an sso-session, a legacy start URL, or the portal of profile
+    NAME; a sentence listing the portals when there is none."""
+    found = portals(config)
+    portal = found.get(name)
+    if portal is None and name in config.profiles:
+        portal = found.get(sso_portal_name(config.profiles[name]) or "")
+    if portal is None:
+        known = ", ".join(sorted(found)) or "none"
+        raise ConfigError(
+            f"no IAM Identity Center portal '{name}' in {config.config_file} (an "
+            f"[sso-session {name}] section); the portals there: {known}"
+        )
+    portal.check()
+    return portal
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A portal's sign-in: the access token, the refresh token and the client that got them."""
+
+    access_token: str = field(repr=False)
+    expires_at: datetime
+    refresh_token: str | None = field(default=None, repr=False)
+    client_id: str = field(default="", repr=False)
+    client_secret: str = field(default="", repr=False)
+    registration_expires_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        redact.register(self.access_token, self.refresh_token, self.client_secret)
+
+    def usable(self, now: datetime, margin: timedelta = timedelta(0)) -> bool:
+        return self.expires_at - margin > now
+
+    def refreshable(self, now: datetime) -> bool:
+        registered = self.registration_expires_at is None or self.registration_expires_at > now
+        return bool(self.refresh_token and self.client_id and self.client_secret and registered)
+
+    def to_json(self, portal: Portal) -> str:
+        """The AWS CLI's own token cache format (so the two can share a sign-in)."""
+        data: dict[str, str] = {
+            "startUrl": portal.start_url,
+            "region": portal.region,
+            "accessToken": self.access_token,
+            "expiresAt": _iso(self.expires_at),
+        }
+        if self.client_id:
+            data["clientId"] = self.client_id
+            data["clientSecret"] = self.client_secret
+        if self.registration_expires_at:
+            data["registrationExpiresAt"] = _iso(self.registration_expires_at)
+        if self.refresh_token:
+            data["refreshToken"] = self.refresh_token
+        return json.dumps(data)
+
+    @classmethod
+    def from_json(cls, text: str) -> Token | None:
+        try:
+            data = json.loads(text)
+            expires = _parse_time(data.get("expiresAt"))
+            if not data.get("accessToken") or expires is None:
+                return None
+            return cls(
+                access_token=data["accessToken"],
+                expires_at=expires,
+                refresh_token=data.get("refreshToken"),
+                client_id=data.get("clientId", ""),
+                client_secret=data.get("clientSecret", ""),
+                registration_expires_at=_parse_time(data.get("registrationExpiresAt")),
+            )
+        except (ValueError, TypeError, AttributeError):
+            return None
+
+
+def cli_cache_folder() -> Path:
+    return Path("~/.aws/sso/cache").expanduser()
+
+
+class Tokens:
+    """Where sign-ins live: the keyring (service `rolecall`), never a file of ours. A token
+    the AWS CLI cached in ~/.aws/sso/cache is used too; that cache is written only when the
+    person chose to share the sign-in with the AWS CLI (`share_with_cli`)."""
+
+    def __init__(
+        self,
+        store: SecretStore | None,
+        share_with_cli: bool = False,
+        cli_cache: Path | None = None,
+    ) -> None:
+        self.store = store
+        self.share_with_cli = share_with_cli
+        self._cli_cache = cli_cache
+
+    @staticmethod
+    def _key(portal: Portal) -> str:
+        return f"sso:{portal.cache_key}"
+
+    def _cli_file(self, portal: Portal) -> Path:
+        name = hashlib.sha1(portal.cache_key.encode()).hexdigest()  # noqa: S324 - the CLI's name
+        return (self._cli_cache or cli_cache_folder()) / f"{name}.json"
+
+    def get(self, portal: Portal) -> Token | None:
+        """The keyring's sign-in, else the AWS CLI's for the same portal."""
+        if self.store is not None:
+            raw = self.store.get(self._key(portal))
+            token = Token.from_json(raw) if raw else None
+            if token is not None:
+                return token
+        return self.from_cli(portal)
+
+    def from_cli(self, portal: Portal) -> Token | None:
+        path = self._cli_file(portal)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return None
+        if not isinstance(data, dict) or data.get("startUrl") not in (None, portal.start_url):
+            return None
+        return Token.from_json(text)
+
+    def put(self, portal: Portal, token: Token) -> None:
+        if self.store is not None:
+            self.store.set(self._key(portal), token.to_json(portal))
+        if self.share_with_cli:
+            self._write_cli(portal, token)
+
+    def _write_cli(self, portal: Portal, token: Token) -> None:
+        """The AWS CLI's cache file, private to the user, replaced in one step."""
+        path = self._cli_file(portal)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        part = path.with_name(f".{path.name}.{os.getpid()}.part")
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(token.to_json(portal))
+        os.replace(part, path)
+
+    def delete(self, portal: Portal) -> None:
+        if self.store is not None:
+            self.store.delete(self._key(portal))
+        if self.share_with_cli:
+            self._cli_file(portal).unlink(missing_ok=True)
+
+
+def _token_from_answer(answer: dict[str, Any], now: datetime, client: dict[str, Any]) -> Token:
+    return Token(
+        access_token=answer["accessToken"],
+        expires_at=now + timedelta(seconds=int(answer.get("expiresIn", 3600))),
+        refresh_token=answer.get("refreshToken"),
+        client_id=client["clientId"],
+        client_secret=client["clientSecret"],
+        registration_expires_at=(
+            datetime.fromtimestamp(client["clientSecretExpiresAt"], timezone.utc)
+            if client.get("clientSecretExpiresAt")
+            else None
+        ),
+    )
+
+
+def _oauth_failure(exc: Exception, portal: Portal, doing: str) -> AwsError:
+    code = error_code(exc)
+    if code in ("UnauthorizedException", "InvalidGrantException", "ExpiredTokenException"):
+        return SignInRequired(portal.name)
+    failure = aws_failure(exc, f"{doing} portal '{portal.name}'")
+    return failure if isinstance(failure, AwsError) else AwsError(str(failure))
+
+
+class _Callback:
+    """The loopback listener the browser comes back to (127.0.0.1 only): it takes one answer
+    to this sign-in's `state` and stops."""
+
+    def __init__(self, state: str) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.state = state
+        self.result: dict[str, str] = {}
+        self.done = threading.Event()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer.answer(self)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass  # the query holds the code: never logged
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def redirect_uri(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{CALLBACK_PATH}"
+
+    def answer(self, request: BaseHTTPRequestHandler) -> None:
+        parts = urllib.parse.urlsplit(request.path)
+        if parts.path != CALLBACK_PATH or self.done.is_set():
+            self._page(request, 404, "Nothing here.")
+            return
+        query = dict(urllib.parse.parse_qsl(parts.query))
+        if not secrets.compare_digest(query.get("state", ""), self.state):
+            self.result = {"refused": "state"}
+            self._page(request, 400, "This answer was not for Rolecall's sign-in: refused.")
+        elif "error" in query:
+            self.result = {"error": query["error"], "why": query.get("error_description", "")}
+            self._page(request, 400, "The sign-in was not allowed. You can close this tab.")
+        elif not query.get("code"):
+            self.result = {"error": "no code"}
+            self._page(request, 400, "The answer carried no code: refused.")
+        else:
+            self.result = {"code": query["code"]}
+            self._page(request, 200, "Signed in; you can close this tab.")
+        self.done.set()
+
+    @staticmethod
+    def _page(request: BaseHTTPRequestHandler, status: int, text: str) -> None:
+        body = (
+            "<!doctype html><meta charset=utf-8><title>Rolecall</title>"
+            f"<body style='font:16px sans-serif;margin:3em'><h2>Rolecall</h2><p>{text}</p>"
+        ).encode()
+        request.send_response(status)
+        request.send_header("Content-Type", "text/html; charset=utf-8")
+        request.send_header("Content-Length", str(len(body)))
+        request.send_header("Cache-Control", "no-store")
+        request.end_headers()
+        request.wfile.write(body)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class BrowserSignIn:
+    """Authorization code with PKCE, the AWS CLI's default since 2.22: register a client for
+    that grant, listen on 127.0.0.1, send the browser to the portal's /authorize, and trade the
+    code that comes back (with this sign-in's verifier) for a token."""
+
+    def __init__(
+        self, portal: Portal, center: IdentityCenter, timeout: float = SIGN_IN_TIMEOUT
+    ) -> None:
+        self.portal = portal
+        self.center = center
+        self.timeout = timeout
+        self._verifier = secrets.token_urlsafe(64)
+        self._state = secrets.token_urlsafe(24)
+        self._callback: _Callback | None = None
+        self._client: dict[str, Any] = {}
+        self._cancel = threading.Event()
+        self.url = ""
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def start(self) -> str:
+        """Register and listen; the returned address is the one to open in a browser."""
+        portal = self.portal
+        oidc = self.center.client("sso-oidc", portal)
+        self._callback = _Callback(self._state)
+        redirect = self._callback.redirect_uri
+        try:
+            self._client = oidc.register_client(
+                clientName=CLIENT_NAME,
+                clientType="public",
+                grantTypes=["authorization_code", "refresh_token"],
+                redirectUris=[redirect],
+                issuerUrl=portal.start_url,
+                scopes=list(portal.scopes),
+            )
+        except Exception as exc:  # noqa: BLE001 - turned into a sentence
+            self.close()
+            raise _oauth_failure(exc, portal, "registering with") from None
+        redact.register(self._client.get("clientSecret"))
+        challenge = (
+            base64.urlsafe_b64encode(hashlib.sha256(self._verifier.encode()).digest())
+            .rstrip(b"=")
+            .decode()
+        )
+        query = urllib.parse.urlencode(
+            {
+                "response_type": "code",
+                "client_id": self._client["clientId"],
+                "redirect_uri": redirect,
+                "state": self._state,
+                "code_challenge_method": "S256",
+                "scopes": " ".join(portal.scopes),
+                "code_challenge": challenge,
+            },
+            quote_via=urllib.parse.quote,
+        )
+        self.url = f"{oidc.meta.endpoint_url.rstrip('/')}/authorize?{query}"
+        return self.url
+
+    def finish(self, cancel: threading.Event | None = None) -> Token:
+        """Wait for the browser's answer (a sentence after `timeout`), then get the token."""
+        assert self._callback is not None, "start() first"
+        callback = self._callback
+        cancel = cancel or self._cancel
+        try:
+            waited = 0.0
+            while not callback.done.wait(0.2):
+                waited += 0.2
+                if cancel.is_set():
+                    raise Cancelled(f"the sign-in to portal '{self.portal.name}' was cancelled")
+                if waited >= self.timeout:
+                    raise AwsError(
+                        f"no answer from the browser within {self.timeout / 60:.0f} minutes: "
+                        f"the sign-in to portal '{self.portal.name}' was given up; try again",
+                        "SignInTimeout",
+                    )
+        finally:
+            self.close()
+        result = callback.result
+        if result.get("refused"):
+            raise AwsError(
+                "the browser came back with an answer that was not for this sign-in (its "
+                "state did not match): it was refused; sign in again",
+                "StateMismatch",
+            )
+        if "error" in result:
+            why = f" ({result['why']})" if result.get("why") else ""
+            raise AwsError(
+                f"the portal '{self.portal.name}' did not allow the sign-in: "
+                f"{result['error']}{why}",
+                "AccessDenied",
+            )
+        oidc = self.center.client("sso-oidc", self.portal)
+        now = self.center.clock()
+        try:
+            answer = oidc.create_token(
+                grantType="authorization_code",
+                clientId=self._client["clientId"],
+                clientSecret=self._client["clientSecret"],
+                code=result["code"],
+                codeVerifier=self._verifier,
+                redirectUri=callback.redirect_uri,
+            )
+        except Exception as exc:  # noqa: BLE001 - turned into a sentence
+            raise _oauth_failure(exc, self.portal, "signing in to") from None
+        token = _token_from_answer(dict(answer), now, self._client)
+        self.center.tokens.put(self.portal, token)
+        return token
+
+    def close(self) -> None:
+        if self._callback is not None:
+            self._callback.close()
+
+
+@dataclass(frozen=True)
+class DevicePrompt:
+    """What the person is shown: where to go and the code to type there."""
+
+    verification_uri: str
+    user_code: str
+    complete_uri: str
+    expires_in: int
+
+
+class DeviceSignIn:
+    """The device code flow (RFC 8628), for where no browser can be opened here: the person
+    opens the address anywhere and types the code; we poll at the interval the portal gives,
+    5 s slower for good at each SlowDown."""
+
+    def __init__(
+        self,
+        portal: Portal,
+        center: IdentityCenter,
+        wait: Callable[[float], bool] | None = None,
+    ) -> None:
+        self.portal = portal
+        self.center = center
+        self._cancel = threading.Event()
+        self._wait = wait or self._cancel.wait
+        self._client: dict[str, Any] = {}
+        self._device: dict[str, Any] = {}
+        self.interval = 5.0
+        self._expires_in = 600
+
+    def start(self) -> DevicePrompt:
+        portal = self.portal
+        oidc = self.center.client("sso-oidc", portal)
+        try:
+            # The AWS CLI's registration for this flow: no grant types named.
+            self._client = oidc.register_client(
+                clientName=CLIENT_NAME, clientType="public", scopes=list(portal.scopes)
+            )
+            redact.register(self._client.get("clientSecret"))
+            self._device = oidc.start_device_authorization(
+                clientId=self._client["clientId"],
+                clientSecret=self._client["clientSecret"],
+                startUrl=portal.start_url,
+            )
+        except Exception as exc:  # noqa: BLE001 - turned into a sentence
+            raise _oauth_failure(exc, portal, "starting the sign-in to") from None
+        redact.register(self._device.get("deviceCode"))
+        self.interval = float(self._device.get("interval") or 5)
+        self._expires_in = int(self._device.get("expiresIn", 600))
+        return DevicePrompt(
+            verification_uri=self._device["verificationUri"],
+            user_code=self._device["userCode"],
+            complete_uri=self._device.get("verificationUriComplete", ""),
+            expires_in=int(self._device.get("expiresIn", 600)),
+        )
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def finish(self) -> Token:
+        oidc = self.center.client("sso-oidc", self.portal)
+        waited = 0.0
+        while True:
+            if self._wait(self.interval) or self._cancel.is_set():
+                raise Cancelled(f"the sign-in to portal '{self.portal.name}' was cancelled")
+            waited += self.interval
+            if waited > self._expires_in + self.interval:  # the portal should have said so
+                raise AwsError(
+                    f"the code for portal '{self.portal.name}' expired before it was "
+                    "entered: sign in again",
+                    "ExpiredTokenException",
+                )
+            now = self.center.clock()
+            try:
+                answer = oidc.create_token(
+                    grantType=DEVICE_GRANT,
+                    deviceCode=self._device["deviceCode"],
+                    clientId=self._client["clientId"],
+                    clientSecret=self._client["clientSecret"],
+                )
+            except Exception as exc:  # noqa: BLE001 - sorted below
+                code = error_code(exc)
+                if code == "AuthorizationPendingException":
+                    continue
+                if code == "SlowDownException":
+                    self.interval += 5
+                    continue
+                if code == "ExpiredTokenException":
+                    raise AwsError(
+                        f"the code for portal '{self.portal.name}' expired before it was "
+                        "entered: sign in again",
+                        code,
+                    ) from None
+                if code == "AccessDeniedException":
+                    raise AwsError(
+                        f"the portal '{self.portal.name}' did not allow the sign-in", code
+                    ) from None
+                raise _oauth_failure(exc, self.portal, "signing in to") from None
+            token = _token_from_answer(dict(answer), now, self._client)
+            self.center.tokens.put(self.portal, token)
+            return token
+
+
+def can_open_browser(env: dict[str, str] | None = None) -> bool:
+    """Whether a browser can be opened here: not over SSH without a display, nor on a Linux
+    session without one (granted's rule), unless $BROWSER says which to run."""
+    import sys
+
+    env = dict(os.environ) if env is None else env
+    if env.get("BROWSER"):
+        return True
+    display = env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")
+    if (env.get("SSH_CONNECTION") or env.get("SSH_TTY")) and not display:
+        return False
+    return not (sys.platform.startswith("linux") and not display)
+
+
+class IdentityCenter:
+    """A portal's sign-in in use: a fresh access token (refreshed before it ends), the
+    accounts and roles it may use, their credentials, and signing out."""
+
+    def __init__(self, factory: ClientFactory, tokens: Tokens, clock: Clock = utc_now) -> None:
+        self.factory = factory
+        self.tokens = tokens
+        self.clock = clock
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def client(self, service: str, portal: Portal) -> Any:
+        """`sso-oidc` or `sso` for the portal's region (their stubs are not installed)."""
+        return self.factory.unsigned(service, portal.region)
+
+    def _lock(self, portal: Portal) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(portal.name, threading.Lock())
+
+    def signed_in(self, portal: Portal) -> Token | None:
+        """The portal's sign-in if it is still good or can be refreshed (no call made)."""
+        token = self.tokens.get(portal)
+        now = self.clock()
+        if token is None or not (token.usable(now) or token.refreshable(now)):
+            return None
+        return token
+
+    def access_token(self, portal: Portal) -> str:
+        """An access token with time left, refreshed with the refresh token when it is near
+        its end (once for the whole portal, however many roles ask at once)."""
+        with self._lock(portal):
+            token = self.tokens.get(portal)
+            now = self.clock()
+            if token is None:
+                raise SignInRequired(portal.name, "is missing")
+            if token.usable(now, REFRESH_BEFORE):
+                return token.access_token
+            if token.refreshable(now):
+                try:
+                    return self._refresh(portal, token, now).access_token
+                except SignInRequired:
+                    if not token.usable(now):
+                        raise
+                    log.warning(
+                        "could not refresh the sign-in of %s; using it while it lasts", portal.name
+                    )
+                    return token.access_token
+                except AwsError:
+                    if token.usable(now):
+                        return token.access_token
+                    raise
+            if token.usable(now):
+                return token.access_token
+            raise SignInRequired(portal.name, "has expired")
+
+    def _refresh(self, portal: Portal, token: Token, now: datetime) -> Token:
+        oidc = self.client("sso-oidc", portal)
+        try:
+            answer = oidc.create_token(
+                grantType="refresh_token",
+                clientId=token.client_id,
+                clientSecret=token.client_secret,
+                refreshToken=token.refresh_token or "",
+            )
+        except Exception as exc:  # noqa: BLE001 - turned into a sentence
+            raise _oauth_failure(exc, portal, "refreshing the sign-in of") from None
+        fresh = Token(
+            access_token=answer["accessToken"],
+            expires_at=now + timedelta(seconds=int(answer.get("expiresIn", 3600))),
+            refresh_token=answer.get("refreshToken") or token.refresh_token,
+            client_id=token.client_id,
+            client_secret=token.client_secret,
+            registration_expires_at=token.registration_expires_at,
+        )
+        self.tokens.put(portal, fresh)
+        log.info("refreshed the sign-in of %s", portal.name)
+        return fresh
+
+    def _call(self, portal: Portal, doing: str, call: Callable[[str], Any]) -> Any:
+        """`call` with a good access token; one the portal no longer takes (signed out
+        elsewhere, revoked) is refreshed once before the person is asked to sign in."""
+        token = self.access_token(portal)
+        for last in (False, True):
+            try:
+                return call(token)
+            except Exception as exc:  # noqa: BLE001 - turned into a sentence
+                if error_code(exc) != "UnauthorizedException":
+                    raise aws_failure(exc, f"{doing} (portal '{portal.name}')") from None
+                if last:
+                    break
+            token = self._refresh_refused(portal, token)
+        raise SignInRequired(portal.name, "is no longer accepted")
+
+    def _refresh_refused(self, portal: Portal, refused: str) -> str:
+        with self._lock(portal):
+            held = self.tokens.get(portal)
+            if held is not None and held.access_token != refused:
+                return held.access_token  # another call refreshed it meanwhile
+            now = self.clock()
+            if held is None or not held.refreshable(now):
+                raise SignInRequired(portal.name, "is no longer accepted")
+            return self._refresh(portal, held, now).access_token
+
+    def accounts(self, portal: Portal, workers: int = LISTING_WORKERS) -> list[PortalRole]:
+        """Every account (all pages) and each one's roles (all pages), the accounts asked
+        about at once by a small pool (botocore retries what is throttled)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        sso = self.client("sso", portal)
+
+        def all_accounts(token: str) -> list[dict[str, Any]]:
+            pages = sso.get_paginator("list_accounts").paginate(accessToken=token)
+            return [a for page in pages for a in page.get("accountList", [])]
+
+        def roles_of(account: dict[str, Any]) -> list[PortalRole]:
+            def listing(token: str) -> list[PortalRole]:
+                pages = sso.get_paginator("list_account_roles").paginate(
+                    accessToken=token, accountId=account["accountId"]
+                )
+                return [
+                    PortalRole(
+                        account["accountId"],
+                        account.get("accountName", ""),
+                        role["roleName"],
+                        account.get("emailAddress", ""),
+                    )
+                    for page in pages
+                    for role in page.get("roleList", [])
+                ]
+
+            found: list[PortalRole] = self._call(portal, "listing an account's roles", listing)
+            return found
+
+        found = self._call(portal, "listing the accounts", all_accounts)
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(found) or 1))) as pool:
+            per_account = list(pool.map(roles_of, found))
+        return sorted(
+            (r for roles in per_account for r in roles),
+            key=lambda r: (r.account_name.lower(), r.account_id, r.role_name.lower()),
+        )
+
+    def role_credentials(self, portal: Portal, role: RoleProfile) -> TemporaryCredentials:
+        """GetRoleCredentials for an Identity Center role: a session like any other."""
+        sso = self.client("sso", portal)
+
+        def get(token: str) -> Any:
+            return sso.get_role_credentials(
+                accessToken=token, accountId=role.account_id, roleName=role.sso_role_name or ""
+            )
+
+        answer = self._call(portal, f"getting the credentials of profile '{role.name}'", get)
+        c = answer["roleCredentials"]
+        return TemporaryCredentials(
+            access_key_id=c["accessKeyId"],
+            secret_access_key=c["secretAccessKey"],
+            session_token=c["sessionToken"],
+            expiration=datetime.fromtimestamp(c["expiration"] // 1000, timezone.utc),
+            assumed_role_arn=role.role_arn,
+            profile=role.name,
+            region=role.region,
+        )
+
+    def logout(self, portal: Portal) -> None:
+        """The portal's Logout call, then its tokens gone from the keyring (and from the AWS
+        CLI's cache when it is shared); a sign-in already gone is no failure."""
+        token = self.tokens.get(portal)
+        try:
+            if token is not None and token.usable(self.clock()):
+                self.client("sso", portal).logout(accessToken=token.access_token)
+        except Exception as exc:  # noqa: BLE001 - the tokens go anyway
+            if error_code(exc) != "UnauthorizedException":
+                log.warning("the portal's logout call failed: %s", type(exc).__name__)
+        finally:
+            self.tokens.delete(portal)
+
+
+def unsaved_roles(
+    config: AwsConfig, portal: Portal, found: list[PortalRole], template: str | None = None
+) -> Iterator[RoleProfile]:
+    """A role profile for each account-and-role pair no profile names yet (not saved: they
+    live in memory until "Save as profiles"), named as a sync would name them."""
+    from core.sso_sync import DEFAULT_TEMPLATE, profile_name
+
+    have = {
+        (r.sso_portal, r.account_id, r.sso_role_name) for r in config.roles.values() if r.is_sso
+    }
+    names = set(config.profiles) | set(config.roles)
+    for pair in found:
+        if (portal.name, pair.account_id, pair.role_name) in have:
+            continue
+        base = name = profile_name(template or DEFAULT_TEMPLATE, pair, portal)
+        n = 1
+        while name in names:
+            n += 1
+            name = f"{base}-{n}"
+        names.add(name)
+        yield RoleProfile(
+            name=name,
+            role_arn=f"arn:aws:iam::{pair.account_id}:role/{pair.role_name}",
+            region=env_region() or portal.region,
+            base_profile=name,
+            base_kind="sso",
+            account_alias=pair.account_name or None,
+            sso_portal=portal.name,
+            sso_role_name=pair.role_name,
+            saved=False,
+        )

@@ -1,0 +1,114 @@
+"""IAM Identity Center in the window: sign in from the sidebar, the portal's accounts and roles
+in the role list, a click gives a session, and a sign-in that ends is asked for once, with
+everything open kept."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.conftest import ACCOUNT, STANDARD_CONFIG
+from tests.helpers import browser
+from tests.helpers.dynamo import create_table, dynamodb_client
+from tests.helpers.portal import portal_config, start_portal
+from tests.helpers.windows import assume, open_table
+
+
+@pytest.fixture
+def standin(aws, monkeypatch):
+    from gui.portal_bar import SignInDialog
+
+    server = start_portal(aws.endpoint)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", server.url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO_OIDC", server.url)
+    aws.write_config(STANDARD_CONFIG + portal_config(server.url))
+    opened: list[str] = []
+
+    def open_browser(dialog: SignInDialog) -> bool:  # a browser that presses Allow
+        opened.append(dialog.url)
+        threading.Thread(target=browser.allow, args=(dialog.url,), daemon=True).start()
+        return True
+
+    monkeypatch.setattr(SignInDialog, "open_browser", open_browser)
+    monkeypatch.setenv("BROWSER", "true")  # a browser can be opened here (no display needed)
+    server.opened = opened
+    yield server
+    server.stop()
+
+
+def sign_in(qtbot, window, name: str = "corp") -> None:
+    portals = window.controller.portals
+    row = window.roles.portal_bar.rows[name]
+    assert row.sign_in.isVisible() and "not signed in" in row.state.text()
+    with qtbot.waitSignal(portals.signedIn, timeout=30000):
+        qtbot.mouseClick(row.sign_in, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: portals.states[name].roles is not None, timeout=30000)
+    qtbot.waitUntil(lambda: "prod/Admin" in window.model.rows, timeout=10000)
+
+
+def test_signing_in_lists_every_account_and_role_and_a_click_assumes(
+    standin, make_window, qtbot, tmp_path
+):
+    window = make_window()
+    assert "prod/Admin" not in window.model.rows  # nothing of the portal before the sign-in
+    sign_in(qtbot, window)
+    row = window.roles.portal_bar.rows["corp"]
+    assert row.state.text() == "Signed in · 4 roles in 2 accounts"
+    assert not row.sign_in.isVisible()
+    assert standin.opened and standin.opened[0].startswith(f"{standin.url}/authorize?")
+    # the saved profile stays as it is; the three roles no profile names join, by account
+    assert {"prod/Admin", "prod/ReadOnly", "dev/ReadOnly", "dev"} <= set(window.model.rows)
+    accounts = {window.model.item(r).text() for r in range(window.model.rowCount())}
+    assert "111111111111 · prod" in accounts and f"{ACCOUNT} · dev" in accounts
+    which, args = assume(qtbot, window, "prod/Admin")
+    assert which == 0, args
+    creds = window.controller.sessions.get("prod/Admin")
+    assert creds is not None and creds.access_key_id
+    assert window.card.isVisible()
+    window.grab().save(str(tmp_path / "portal-window.png"))
+
+
+def test_an_ended_sign_in_is_asked_once_and_the_open_browser_keeps_its_rows(
+    standin, make_window, qtbot
+):
+    window = make_window()
+    sign_in(qtbot, window)
+    create_table(dynamodb_client(), "Portal-Orders", {"id": "S"})
+    client = dynamodb_client()
+    for i in range(30):
+        client.put_item(TableName="Portal-Orders", Item={"id": {"S": f"o{i:02}"}})
+    assert assume(qtbot, window, "dev")[0] == 0
+    browser_window = open_table(qtbot, window, "Portal-Orders")
+    with qtbot.waitSignal(browser_window.readFinished, timeout=20000):
+        browser_window.run()
+    rows = len(browser_window.model.items)
+    assert rows == 30
+    kept = window.controller.sessions.get("dev")
+    standin.expire_tokens()
+    standin.revoke_refresh()
+    portals = window.controller.portals
+    with qtbot.waitSignal(portals.signInNeeded, timeout=20000):
+        window.select("dev")
+        window.renew_current()
+        window.select("prod/Admin")
+        window.assume_current()  # a second role of the portal: still one question
+    qtbot.waitUntil(lambda: not window.controller.busy("prod/Admin"), timeout=20000)
+    banner = window.banners.portal_banner
+    assert (
+        banner.isVisible() and "The sign-in to corp has ended" in window.banners.portal_text.text()
+    )
+    assert window.controller.sessions.get("dev") is kept  # still valid: still counting down
+    assert len(browser_window.model.items) == rows and browser_window.isVisible()
+    with qtbot.waitSignal(window.controller.assumed, timeout=30000):
+        qtbot.mouseClick(window.banners.portal_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=10000)
+    qtbot.waitUntil(
+        lambda: (
+            window.controller.sessions.get("dev") is not kept
+            and window.controller.sessions.get("prod/Admin") is not None
+        ),
+        timeout=30000,
+    )
+    assert len(browser_window.model.items) == rows  # the browser's rows were never lost

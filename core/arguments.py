@@ -121,7 +121,11 @@ def _add_sso_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     login.add_argument(
         "--no-browser", action="store_true", help="print the address instead of opening it"
     )
-    login.add_argument("--share-with-cli", action="store_true", help=argparse.SUPPRESS)
+    login.add_argument(
+        "--share-with-cli",
+        action="store_true",
+        help="also write the sign-in to ~/.aws/sso/cache for the AWS CLI (plain text)",
+    )
     action("logout", "sign out: the portal's tokens and its sessions leave the keyring")
     accounts = action("accounts", "every account and role the sign-in may use")
     accounts.add_argument("--json", action="store_true")

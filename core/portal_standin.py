@@ -188,6 +188,7 @@ class StandIn:
         interval: float = INTERVAL,
         device_expires: float = DEVICE_SECONDS,
         clock: Clock = time.time,
+        latency: float = 0.0,
     ) -> None:
         self.accounts = list(accounts)
         self.issue_credentials = issue_credentials
@@ -195,6 +196,8 @@ class StandIn:
         self.interval = interval
         self.device_expires = device_expires
         self.clock = clock
+        self.latency = latency
+        """Seconds each answer waits, as a real portal's round trip does (benchmarks)."""
         self.requests: list[tuple[str, str]] = []
         """(method, path) of every request, in order: no query, no token."""
         self._by_id = {a.account_id: a for a in self.accounts}
@@ -572,6 +575,8 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         portal = self.server.portal
         fault = portal._record(method, path)
+        if portal.latency:
+            time.sleep(portal.latency)
         try:
             if fault is not None:
                 raise PortalError(fault[1], "Injected failure", fault[0])

@@ -31,6 +31,12 @@ def _patterns() -> list[re.Pattern[str]]:
             r"\s*[:=]\s*[\"']?)([A-Za-z0-9/+=%_\-]{6,})"
         ),
         re.compile(r"(?i)(x-amz-security-token['\"]?\s*[:,]\s*b?['\"]?)([^'\"\s,}]+)"),
+        # IAM Identity Center: the OIDC answers and requests, and the sso bearer header
+        re.compile(
+            r"(?i)([\"']?(?:clientSecret|accessToken|refreshToken|idToken|deviceCode|"
+            r"codeVerifier|code_verifier|x-amz-sso_bearer_token)[\"']?\s*[:=,]\s*b?[\"']?)"
+            r"([A-Za-z0-9/+=%_.\-]{6,})"
+        ),
         re.compile(r"(Signature=)[0-9a-f]{16,}"),
     ]
 

@@ -389,6 +389,7 @@ class BrowserSignIn:
     def start(self) -> str:
         """Register and listen; the returned address is the one to open in a browser."""
         portal = self.portal
+        self.center.check_region(portal)
         oidc = self.center.client("sso-oidc", portal)
         self._callback = _Callback(self._state)
         redirect = self._callback.redirect_uri
@@ -512,6 +513,7 @@ class DeviceSignIn:
 
     def start(self) -> DevicePrompt:
         portal = self.portal
+        self.center.check_region(portal)
         oidc = self.center.client("sso-oidc", portal)
         try:
             # The AWS CLI's registration for this flow: no grant types named.
@@ -607,6 +609,23 @@ class IdentityCenter:
         self.clock = clock
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+
+    def check_region(self, portal: Portal) -> None:
+        """A region where Identity Center runs (unless an endpoint is set for it), so a typo
+        is a sentence, not a minute of retries against a host that does not exist."""
+        if os.environ.get("AWS_ENDPOINT_URL_SSO_OIDC") or os.environ.get("AWS_ENDPOINT_URL"):
+            return
+        session = self.factory.session(None)
+        known = {
+            region
+            for partition in ("aws", "aws-cn", "aws-us-gov")
+            for region in session.get_available_regions("sso-oidc", partition_name=partition)
+        }
+        if portal.region not in known:
+            raise ConfigError(
+                f"portal '{portal.name}': sso_region '{portal.region}' is not a region where "
+                "IAM Identity Center runs (see the region in your portal's settings)"
+            )
 
     def client(self, service: str, portal: Portal) -> Any:
         """`sso-oidc` or `sso` for the portal's region (their stubs are not installed)."""

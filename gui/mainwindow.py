@@ -284,7 +284,7 @@ class MainWindow(QMainWindow):
 
     def refresh_detail(self) -> None:
         role = self.role()
-        self.roles.set_role_tools(role is not None)
+        self.roles.set_role_tools(role)
         self.detail.show_role(role)
 
     def lock(self, minutes: int) -> None:

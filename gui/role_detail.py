@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 SOURCE_NAMES = {
     "static": "keys in the credentials file",
     "keyring": "keys in Rolecall's keyring",
-    "sso": "AWS SSO",
+    "sso": "IAM Identity Center",
     "process": "credential_process",
     "Environment": "environment variables",
     "Ec2InstanceMetadata": "EC2 instance role",
@@ -164,6 +164,10 @@ class RoleDetail(QStackedWidget):
         f = self.fields
         f["role_arn"].setText(role.role_arn)
         source = SOURCE_NAMES.get(role.base_kind, role.base_kind or "unknown")
+        if role.is_sso:
+            source = f"IAM Identity Center, portal {role.sso_portal}"
+            if not role.saved:
+                source += " (no profile yet: the portal's ⋯ menu saves it as one)"
         chain = " → ".join(dict.fromkeys(role.chain))
         f["chain"].setText(f"{chain}  ({source})" if chain else source)
         f["mfa"].setText(role.mfa_serial or "none")

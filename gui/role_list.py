@@ -13,6 +13,7 @@ from gui.models import PROFILE, ROLE, RoleFilter
 from gui.widgets import RoleDelegate, SessionDelegate
 
 if TYPE_CHECKING:
+    from core.profiles import RoleProfile
     from gui.models import RoleModel, SessionModel
     from gui.portals import Portals
 
@@ -133,10 +134,14 @@ class RoleList(QWidget):
         if role is not None:
             self.assumeRequested.emit(role.name)
 
-    def set_role_tools(self, enabled: bool) -> None:
-        """Edit, duplicate and delete act on the role picked: off while there is none."""
-        for button in (self.edit_button, self.dup_button, self.delete_button):
-            button.setEnabled(enabled)
+    def set_role_tools(self, role: RoleProfile | None) -> None:
+        """Edit, duplicate and delete act on the role picked: off while there is none. The
+        role editor is for AssumeRole profiles; a portal's role no profile names yet has
+        nothing to delete ("Save as profiles" writes one)."""
+        assume_role = role is not None and not role.is_sso
+        self.edit_button.setEnabled(assume_role)
+        self.dup_button.setEnabled(assume_role)
+        self.delete_button.setEnabled(role is not None and role.saved)
 
     def filter(self, text: str) -> None:
         self.proxy.set_text(text)

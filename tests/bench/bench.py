@@ -529,6 +529,66 @@ def demo_tour(folder: Path) -> list[Figure]:
     ]
 
 
+def sso_listing(runs: int, accounts: int) -> Figure:
+    """Every account and role of an Identity Center portal, as Rolecall lists it (a bounded
+    pool), against a plain serial loop of the same boto3 calls, on the same stand-in with a
+    round trip of 20 ms per call (a real portal's is 30-100 ms)."""
+    import boto3
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    from core.clients import ClientFactory
+    from core.portal_standin import StandIn, many_accounts
+    from core.sso import DeviceSignIn, IdentityCenter, Portal, Tokens
+    from core.vault import MemoryStore
+
+    with StandIn(many_accounts(accounts), latency=0.02) as server:
+        saved = {
+            k: os.environ.get(k) for k in ("AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL_SSO_OIDC")
+        }
+        os.environ.update(AWS_ENDPOINT_URL_SSO=server.url, AWS_ENDPOINT_URL_SSO_OIDC=server.url)
+        try:
+            portal = Portal("bench", f"{server.url}/start", "eu-west-1")
+            center = IdentityCenter(ClientFactory(), Tokens(MemoryStore()))
+            flow = DeviceSignIn(portal, center, wait=lambda seconds: False)
+            server.approve_device(flow.start().user_code)
+            token = flow.finish().access_token
+            sso = boto3.client(
+                "sso",
+                endpoint_url=server.url,
+                region_name="eu-west-1",
+                config=Config(signature_version=UNSIGNED),
+            )
+
+            def serial() -> int:
+                found = 0
+                pages = sso.get_paginator("list_accounts").paginate(accessToken=token)
+                for account in [a for page in pages for a in page["accountList"]]:
+                    for page in sso.get_paginator("list_account_roles").paginate(
+                        accessToken=token, accountId=account["accountId"]
+                    ):
+                        found += len(page["roleList"])
+                return found
+
+            assert len(center.accounts(portal)) == serial() == accounts * 3
+            ours, plain = alternate(
+                lambda: timed(lambda: center.accounts(portal)), lambda: timed(serial), runs=runs
+            )
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+    return Figure(
+        "sso_listing",
+        ours / plain,
+        0.3,
+        f"{ours * 1000:.0f} ms vs a serial loop {plain * 1000:.0f} ms, "
+        f"{accounts} accounts x 3 roles, 20 ms per call",
+    )
+
+
 def moto_process() -> tuple[subprocess.Popen[str], str]:
     """A moto server in its own process: in this one it would hold the GIL while it builds
     each page, and the heartbeat would measure moto rather than Rolecall."""
@@ -610,6 +670,7 @@ def main(argv: list[str] | None = None) -> int:
             lambda: [import_cost(runs)],
             lambda: assume(folder, endpoint, runs * 7),
             lambda: [big_config(folder, runs, roles_big)],
+            lambda: [sso_listing(1 if smoke else 3, 20 if smoke else 200)],
         ):
             for figure in make():
                 figures.append(figure)

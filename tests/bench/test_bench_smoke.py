@@ -16,6 +16,7 @@ FIGURES = [
     "assume",
     "cached_assume",
     "big_config",
+    "sso_listing",
     "search_keystroke",
     "search_keystroke_worst",
     "dynamodb_load",

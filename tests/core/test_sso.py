@@ -258,6 +258,22 @@ sso_region = moon-base
         find_portal(load_config(), "nowhere")
 
 
+def test_a_region_without_identity_center_is_a_sentence(aws, center, monkeypatch):
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
+    aws.write_config(
+        STANDARD_CONFIG
+        + """
+[sso-session far]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = xx-nowhere-9
+"""
+    )
+    portal = find_portal(load_config(), "far")
+    for flow in (BrowserSignIn(portal, center), DeviceSignIn(portal, center)):
+        with pytest.raises(ConfigError, match="'xx-nowhere-9' is not a region where IAM"):
+            flow.start()
+
+
 def test_an_sso_profile_and_a_role_chained_from_it_give_sessions(standin, center):
     sign_in(center)
     cache = SessionCache(MemoryStore())

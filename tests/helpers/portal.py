@@ -3,9 +3,11 @@ are real moto sessions, and the config lines that name it."""
 
 from __future__ import annotations
 
+import re
+import subprocess
 from typing import Any
 
-from tests.conftest import ACCOUNT, BASE_KEY_ID, BASE_SECRET
+from tests.conftest import ACCOUNT, BASE_KEY_ID, BASE_SECRET, ROLECALL, ROOT
 
 PROD = "111111111111"
 
@@ -74,3 +76,33 @@ sso_region = us-east-1
 sso_account_id = {ACCOUNT}
 sso_role_name = Old
 """
+
+
+def cli_sign_in(standin, *extra: str, env: dict[str, str] | None = None) -> str:
+    """`rolecall sso login corp --device-code` in a process of its own, the code typed by
+    the test on the stand-in's side; what it said on stderr."""
+    process = subprocess.Popen(
+        [*ROLECALL, *extra, "sso", "login", "corp", "--device-code"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
+    assert process.stderr is not None
+    said = ""
+    found = None
+    for line in process.stderr:  # debug lines (-vv) may come first
+        said += line
+        found = re.search(r"open (\S+) on any device and enter the code (\S+) ", line)
+        if found or "rolecall: error" in line:
+            break
+    if not found:
+        process.kill()
+        process.communicate()
+        raise AssertionError(said)
+    assert found[1].startswith(standin.url)
+    standin.approve_device(found[2])
+    _, rest = process.communicate(timeout=60)
+    assert process.returncode == 0, said + rest
+    return said + rest

@@ -23,6 +23,7 @@ from core.credentials import FORMATS
 from tests.conftest import ROOT, STANDARD_CONFIG, run_cli
 from tests.helpers.dynamo import create_table, dynamodb_client
 from tests.helpers.federation import federation
+from tests.helpers.portal import cli_sign_in, portal_config, start_portal
 from tests.helpers.windows import assume, open_table, wait_any
 
 LONG_TERM_ID = "AKIAROLECALLTESTKEY1"
@@ -74,6 +75,8 @@ def exported(stdout: str) -> dict[str, str]:
 
 
 def test_no_secret_is_left_anywhere(fresh, qtbot, monkeypatch, caplog, capfd, aws, request):
+    from core.profiles import load_config
+    from core.sso import Tokens, find_portal
     from core.vault import SessionCache, open_keyring
     from gui.app import install_crash_handler
     from gui.controller import Controller
@@ -103,6 +106,26 @@ def test_no_secret_is_left_anywhere(fresh, qtbot, monkeypatch, caplog, capfd, aw
         secret = values.get("AWS_SECRET_ACCESS_KEY") or values["SecretAccessKey"]
         token = values.get("AWS_SESSION_TOKEN") or values["SessionToken"]
         secrets[secret], secrets[token] = f"secret key from {args}", f"token from {args}"
+    # an Identity Center sign-in (device code), its tokens read back from the keyring
+    standin = start_portal(aws.endpoint)
+    request.addfinalizer(standin.stop)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", standin.url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO_OIDC", standin.url)
+    config_file = fresh / ".aws/config"
+    config_file.write_text(config_file.read_text() + portal_config(standin.url))
+    said = cli_sign_in(standin, "-vv", env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    printed.append(said)
+    portal = find_portal(load_config(), "corp")
+    token = Tokens(open_keyring()).get(portal)
+    assert token is not None and token.refresh_token and token.client_secret
+    secrets[token.access_token] = "Identity Center access token"
+    secrets[token.refresh_token] = "Identity Center refresh token"
+    secrets[token.client_secret] = "Identity Center client secret"
+    result = cli("export", "dev")
+    printed.append(result.stderr)
+    values = exported(result.stdout)
+    secrets[values["AWS_SECRET_ACCESS_KEY"]] = "secret key of an SSO role"
+    secrets[values["AWS_SESSION_TOKEN"]] = "token of an SSO role"
     signin_token = "SigninTok" + uuid.uuid4().hex
     secrets[signin_token] = "console sign-in token"
     with federation(signin_token) as (url, _):
@@ -199,7 +222,8 @@ def test_no_secret_is_left_anywhere(fresh, qtbot, monkeypatch, caplog, capfd, aw
     log_stream.close()
 
     # ---- the search -----------------------------------------------------------------------
-    assert len(secrets) == 4 + 2 * 6  # keys, codes, sign-in; 4 sessions from the CLI, 2 renewed
+    # keys, codes, console sign-in; 3 portal secrets; 5 sessions from the CLI, 2 renewed
+    assert len(secrets) == 4 + 3 + 2 * 7
     assert all(copied) and any(written.secret_access_key in text for text in copied)
     out, err = capfd.readouterr()
     texts = {

@@ -63,11 +63,11 @@ class PortalRow(QWidget):
         text = QVBoxLayout()
         text.setSpacing(0)
         self.title = factory.label(name, "portalName")
-        self.state = factory.label("", "portalState", muted=True, wrap=True)
+        self.state = factory.label("", "portalState", muted=True)
         text.addWidget(self.title)
         text.addWidget(self.state)
         layout.addLayout(text, 1)
-        self.sign_in = factory.button("Sign in", "portalSignIn", f"Sign in to {name}")
+        self.sign_in = factory.button("Sign in", "portalSignIn", f"Sign in to {name}", primary=True)
         self.sign_in.setAccessibleName(f"Sign in to {name}")
         self.sign_in.clicked.connect(lambda: portals.sign_in(name))
         layout.addWidget(self.sign_in)
@@ -102,12 +102,16 @@ class PortalRow(QWidget):
         elif state.signed_in:
             text = "Signed in"
         else:
-            text = "IAM Identity Center · not signed in"
+            text = "Identity Center · not signed in"
         self.state.setText(text)
+        self.state.setWordWrap(bool(state.problem))
         self.state.setToolTip(state.portal.start_url)
         self.sign_in.setVisible(not state.signed_in)
         self.sign_in.setEnabled(not state.busy and not state.problem.startswith("portal '"))
-        self.sign_in.setProperty("primary", not state.signed_in)
+        if self.sign_in.property("primary") != (not state.signed_in):
+            self.sign_in.setProperty("primary", not state.signed_in)
+            self.sign_in.style().unpolish(self.sign_in)
+            self.sign_in.style().polish(self.sign_in)
         for action in (self.list_action, self.save_action, self.sign_out_action):
             action.setEnabled(state.signed_in and not state.busy)
         self.save_action.setEnabled(bool(state.roles) and not state.busy)

@@ -167,7 +167,7 @@ class RoleDetail(QStackedWidget):
         if role.is_sso:
             source = f"IAM Identity Center, portal {role.sso_portal}"
             if not role.saved:
-                source += " (no profile yet: the portal's ⋯ menu saves it as one)"
+                source += " (not saved as a profile)"
         chain = " → ".join(dict.fromkeys(role.chain))
         f["chain"].setText(f"{chain}  ({source})" if chain else source)
         f["mfa"].setText(role.mfa_serial or "none")
@@ -176,6 +176,9 @@ class RoleDetail(QStackedWidget):
             f"{role.duration_seconds} s" if role.duration_seconds else "AWS default (1 hour)"
         )
         f["session_name"].setText(role.role_session_name or "rolecall-<user>")
+        if role.is_sso:  # Identity Center decides these, not the profile
+            f["duration"].setText("the permission set's session duration")
+            f["session_name"].setText("your portal user name")
 
     def show_error(self, message: str) -> None:
         self.error.setText(message)

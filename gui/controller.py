@@ -13,7 +13,7 @@ from core.credentials import Clock, TemporaryCredentials, utc_now
 from core.errors import MfaRequired, NoKeyringError, RolecallError
 from core.profiles import AwsConfig, RoleProfile
 from gui.sessions import SessionManager
-from gui.workers import Op, sentence
+from gui.workers import Op, sentence, share_the_gil
 
 if TYPE_CHECKING:
     from core.endpoint import CredentialEndpoint
@@ -53,6 +53,7 @@ class Controller(QObject):
         timer: QTimer | None = None,  # the sessions' 1-second tick; tests pass a stub
     ) -> None:
         super().__init__(parent)
+        share_the_gil()
         self.pool = pool
         self.clock = clock
         self.demo = demo
@@ -235,7 +236,9 @@ class Controller(QObject):
 
     def _put(self, creds: TemporaryCredentials) -> None:
         assert self.config is not None
-        role = self.config.roles[creds.profile]
+        role = self.config.roles.get(creds.profile)
+        if role is None:  # a portal's role gone meanwhile (signed out while it was assumed)
+            return
         self.sessions.put(creds, self.needs_mfa(role), self._length(creds.profile))
 
     def busy(self, profile: str) -> bool:

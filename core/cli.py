@@ -342,7 +342,7 @@ class Cli:
     def _sso_login(self, engine: Engine, portal: Portal) -> int:
         import webbrowser
 
-        from core.sso import BrowserSignIn, DeviceSignIn, can_open_browser
+        from core.sso_signin import BrowserSignIn, DeviceSignIn, can_open_browser
 
         browser = not self.args.no_browser and can_open_browser()
         if self.args.device_code or (not browser and not self.args.no_browser):

@@ -203,7 +203,7 @@ class MainWindow(QMainWindow):
         self.banners.signInRequested.connect(portals.sign_in)
 
     def _sign_in_started(self, portal: str, url: str, code: str) -> None:
-        from core.sso import can_open_browser
+        from core.sso_signin import can_open_browser
         from gui.portal_bar import SignInDialog
 
         dialog = SignInDialog(portal, url, code, self)

@@ -13,7 +13,8 @@ from gui.workers import Op, sentence
 
 if TYPE_CHECKING:
     from core.profiles import AwsConfig
-    from core.sso import BrowserSignIn, DeviceSignIn, Portal, PortalRole
+    from core.sso import Portal, PortalRole
+    from core.sso_signin import BrowserSignIn, DeviceSignIn
     from gui.controller import Controller
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,7 @@ class Portals(QObject):
     def sign_in(self, name: str, device: bool | None = None) -> None:
         """Start a sign-in: PKCE in the browser, or the device code (the setting, or where
         no browser can be opened); `signInStarted` gives what to show."""
-        from core.sso import BrowserSignIn, DeviceSignIn, can_open_browser
+        from core.sso_signin import BrowserSignIn, DeviceSignIn, can_open_browser
 
         state, engine = self.states.get(name), self.controller.engine
         if state is None or engine is None or name in self._flows:

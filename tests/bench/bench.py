@@ -539,7 +539,8 @@ def sso_listing(runs: int, accounts: int) -> Figure:
 
     from core.clients import ClientFactory
     from core.portal_standin import StandIn, many_accounts
-    from core.sso import DeviceSignIn, IdentityCenter, Portal, Tokens
+    from core.sso import IdentityCenter, Portal, Tokens
+    from core.sso_signin import DeviceSignIn
     from core.vault import MemoryStore
 
     with StandIn(many_accounts(accounts), latency=0.02) as server:

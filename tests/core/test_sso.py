@@ -14,15 +14,8 @@ from core.credentials import utc_now
 from core.engine import Engine
 from core.errors import AwsError, ConfigError
 from core.profiles import load_config
-from core.sso import (
-    BrowserSignIn,
-    DeviceSignIn,
-    IdentityCenter,
-    SignInRequired,
-    Tokens,
-    find_portal,
-    portals,
-)
+from core.sso import IdentityCenter, SignInRequired, Tokens, find_portal, portals
+from core.sso_signin import BrowserSignIn, DeviceSignIn
 from core.vault import MemoryStore, SessionCache
 from tests.conftest import ACCOUNT, STANDARD_CONFIG
 from tests.helpers import browser
@@ -285,3 +278,42 @@ def test_an_sso_profile_and_a_role_chained_from_it_give_sessions(standin, center
     via = engine.credentials("via-dev")
     assert via.assumed_role_arn.startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/Auditor/")
     assert load_config().roles["via-dev"].chained  # from an SSO session: AWS's one hour cap
+
+
+def test_a_sign_in_the_aws_cli_cached_is_used(standin, center, tmp_path):
+    import hashlib
+
+    portal, token, _, _ = sign_in(center)
+    cache = tmp_path / "sso-cache"
+    cache.mkdir()
+    # what `aws sso login --sso-session corp` leaves: sha1 of the session's name
+    name = hashlib.sha1(b"corp").hexdigest()  # noqa: S324 - the AWS CLI's file name
+    (cache / f"{name}.json").write_text(token.to_json(portal))
+    tokens = Tokens(MemoryStore(), cli_cache=cache)
+    assert tokens.get(portal).access_token == token.access_token
+    other = IdentityCenter(ClientFactory(), tokens)
+    assert len(other.accounts(portal)) == 4
+
+
+def test_the_cli_cache_is_written_only_when_sharing_is_on(standin, center, tmp_path):
+    import json
+    import stat
+
+    portal, token, _, _ = sign_in(center)
+    cache = tmp_path / "sso-cache"
+    Tokens(MemoryStore(), cli_cache=cache).put(portal, token)
+    assert not cache.exists()  # off by default: the keyring only
+    Tokens(MemoryStore(), share_with_cli=True, cli_cache=cache).put(portal, token)
+    [written] = list(cache.iterdir())
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    data = json.loads(written.read_text())
+    assert data["startUrl"] == portal.start_url and data["accessToken"] == token.access_token
+    assert data["expiresAt"].endswith("Z") and data["refreshToken"] == token.refresh_token
+
+
+def test_a_portal_that_refuses_the_sign_in_is_a_sentence(standin, center):
+    portal = find_portal(load_config(), "corp")
+    standin.fail_next(403, "AccessDeniedException")
+    with pytest.raises(AwsError, match=r"registering with portal 'corp' failed"):
+        BrowserSignIn(portal, center).start()
+    assert center.tokens.store.get("sso:corp") is None

@@ -112,3 +112,41 @@ def test_an_ended_sign_in_is_asked_once_and_the_open_browser_keeps_its_rows(
         timeout=30000,
     )
     assert len(browser_window.model.items) == rows  # the browser's rows were never lost
+
+
+def test_the_device_code_setting_shows_the_code_and_signs_in_when_it_is_entered(
+    standin, make_window, qtbot, settings, monkeypatch
+):
+    monkeypatch.delenv("BROWSER")  # no browser here: the code is typed on another device
+    settings.set("sso_device_code", True)
+    window = make_window()
+    portals = window.controller.portals
+    row = window.roles.portal_bar.rows["corp"]
+    with qtbot.waitSignal(portals.signInStarted, timeout=30000) as started:
+        qtbot.mouseClick(row.sign_in, Qt.MouseButton.LeftButton)
+    portal, url, code = started.args
+    assert portal == "corp"
+    dialog = window.sign_in_dialogs["corp"]
+    assert dialog.isVisible() and dialog.code.text() == code and code
+    assert url.startswith(f"{standin.url}/device")
+    assert row.state.text() == "Signing in…" and not row.sign_in.isEnabled()
+    with qtbot.waitSignal(portals.signedIn, timeout=30000):
+        standin.approve_device(code)  # the person types the code on another device
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
+    qtbot.waitUntil(lambda: "prod/Admin" in window.model.rows, timeout=30000)
+
+
+def test_cancelling_a_sign_in_leaves_the_portal_as_it_was(
+    standin, make_window, qtbot, settings, monkeypatch
+):
+    monkeypatch.delenv("BROWSER")
+    settings.set("sso_device_code", True)
+    window = make_window()
+    portals = window.controller.portals
+    row = window.roles.portal_bar.rows["corp"]
+    with qtbot.waitSignal(portals.signInStarted, timeout=30000):
+        qtbot.mouseClick(row.sign_in, Qt.MouseButton.LeftButton)
+    window.sign_in_dialogs["corp"].reject()  # Cancel
+    qtbot.waitUntil(lambda: not portals.states["corp"].busy, timeout=20000)
+    assert row.sign_in.isVisible() and row.sign_in.isEnabled()
+    assert "not signed in" in row.state.text() and not portals.states["corp"].problem

@@ -4,6 +4,7 @@ the GUI and the Lambda handler."""
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -49,16 +50,18 @@ class Engine:
         self.factory = ClientFactory()
         self._tokens = tokens
         self._sso: IdentityCenter | None = None
+        self._sso_lock = threading.Lock()
 
     @property
     def sso(self) -> IdentityCenter:
         """IAM Identity Center with this engine's clients and the keyring's sign-ins."""
-        if self._sso is None:
-            from core.sso import IdentityCenter, Tokens
+        with self._sso_lock:  # one per engine: its refresh lock is the portal's
+            if self._sso is None:
+                from core.sso import IdentityCenter, Tokens
 
-            tokens = self._tokens or Tokens(self.cache.store if self.cache else None)
-            self._sso = IdentityCenter(self.factory, tokens, self.clock)
-        return self._sso
+                tokens = self._tokens or Tokens(self.cache.store if self.cache else None)
+                self._sso = IdentityCenter(self.factory, tokens, self.clock)
+            return self._sso
 
     @property
     def config(self) -> AwsConfig:

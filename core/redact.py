@@ -28,15 +28,17 @@ def _patterns() -> list[re.Pattern[str]]:
             r"(?i)([\"']?(?:SecretAccessKey|SessionToken|aws_secret_access_key|aws_session_token|"
             r"secret_key|token|sessionKey|sessionToken|SigninToken|X-Amz-Security-Token|"
             r"TokenCode)[\"']?"
-            r"\s*[:=]\s*[\"']?)([A-Za-z0-9/+=%_\-]{6,})"
+            r"\s*[:=]\s*[\"']?)([A-Za-z0-9/+=%_.:\-]{6,})"
         ),
         re.compile(r"(?i)(x-amz-security-token['\"]?\s*[:,]\s*b?['\"]?)([^'\"\s,}]+)"),
         # IAM Identity Center: the OIDC answers and requests, and the sso bearer header
         re.compile(
             r"(?i)([\"']?(?:clientSecret|accessToken|refreshToken|idToken|deviceCode|"
             r"codeVerifier|code_verifier|x-amz-sso_bearer_token)[\"']?\s*[:=,]\s*b?[\"']?)"
-            r"([A-Za-z0-9/+=%_.\-]{6,})"
+            r"([A-Za-z0-9/+=%_.:\-]{6,})"
         ),
+        # the authorization code of a sign-in, as botocore dumps CreateToken's body
+        re.compile(r"([\"']code[\"']\s*:\s*[\"'])([^\"'\s,}]{6,})"),
         re.compile(r"(Signature=)[0-9a-f]{16,}"),
     ]
 

@@ -223,14 +223,17 @@ class Tokens:
         name = hashlib.sha1(portal.cache_key.encode()).hexdigest()  # noqa: S324 - the CLI's name
         return (self._cli_cache or cli_cache_folder()) / f"{name}.json"
 
-    def get(self, portal: Portal) -> Token | None:
-        """The keyring's sign-in, else the AWS CLI's for the same portal."""
+    def get(self, portal: Portal, now: datetime | None = None) -> Token | None:
+        """The keyring's sign-in, unless it is past use (expired, nothing to refresh it
+        with) and the AWS CLI holds a good one for the same portal (`aws sso login`)."""
+        token = None
         if self.store is not None:
             raw = self.store.get(self._key(portal))
             token = Token.from_json(raw) if raw else None
-            if token is not None:
-                return token
-        return self.from_cli(portal)
+        when = now or utc_now()
+        if token is not None and (token.usable(when) or token.refreshable(when)):
+            return token
+        return self.from_cli(portal) or token
 
     def from_cli(self, portal: Portal) -> Token | None:
         path = self._cli_file(portal)
@@ -254,18 +257,32 @@ class Tokens:
 
     def _write_cli(self, portal: Portal, token: Token) -> None:
         """The AWS CLI's cache file, private to the user, replaced in one step."""
+        import tempfile
+
         path = self._cli_file(portal)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        part = path.with_name(f".{path.name}.{os.getpid()}.part")
-        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(token.to_json(portal))
-        os.replace(part, path)
+        fd, part = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # 0600
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(token.to_json(portal))
+            os.replace(part, path)
+        except BaseException:
+            Path(part).unlink(missing_ok=True)  # it holds the tokens: never left behind
+            raise
 
-    def delete(self, portal: Portal) -> None:
+    def delete(self, portal: Portal, ours: Token | None = None) -> None:
+        """The portal's sign-in gone from the keyring, and the AWS CLI's cache file too when
+        sharing is on or the file holds our sign-in (shared earlier, then turned off)."""
         if self.store is not None:
             self.store.delete(self._key(portal))
-        if self.share_with_cli:
+        cached = self.from_cli(portal)
+        written_by_us = (
+            ours is not None
+            and cached is not None
+            and bool(ours.client_id)
+            and cached.client_id == ours.client_id
+        )
+        if self.share_with_cli or written_by_us:
             self._cli_file(portal).unlink(missing_ok=True)
 
 
@@ -315,8 +332,8 @@ class IdentityCenter:
 
     def signed_in(self, portal: Portal) -> Token | None:
         """The portal's sign-in if it is still good or can be refreshed (no call made)."""
-        token = self.tokens.get(portal)
         now = self.clock()
+        token = self.tokens.get(portal, now)
         if token is None or not (token.usable(now) or token.refreshable(now)):
             return None
         return token
@@ -325,8 +342,8 @@ class IdentityCenter:
         """An access token with time left, refreshed with the refresh token when it is near
         its end (once for the whole portal, however many roles ask at once)."""
         with self._lock(portal):
-            token = self.tokens.get(portal)
             now = self.clock()
+            token = self.tokens.get(portal, now)
             if token is None:
                 raise SignInRequired(portal.name, "is missing")
             if token.usable(now, REFRESH_BEFORE):
@@ -372,10 +389,13 @@ class IdentityCenter:
         log.info("refreshed the sign-in of %s", portal.name)
         return fresh
 
-    def _call(self, portal: Portal, doing: str, call: Callable[[str], Any]) -> Any:
-        """`call` with a good access token; one the portal no longer takes (signed out
-        elsewhere, revoked) is refreshed once before the person is asked to sign in."""
-        token = self.access_token(portal)
+    def _call(
+        self, portal: Portal, doing: str, call: Callable[[str], Any], token: str | None = None
+    ) -> Any:
+        """`call` with a good access token (`token` when the caller has one already); one the
+        portal no longer takes (signed out elsewhere, revoked) is refreshed once before the
+        person is asked to sign in."""
+        token = token or self.access_token(portal)
         for last in (False, True):
             try:
                 return call(token)
@@ -389,7 +409,7 @@ class IdentityCenter:
 
     def _refresh_refused(self, portal: Portal, refused: str) -> str:
         with self._lock(portal):
-            held = self.tokens.get(portal)
+            held = self.tokens.get(portal, self.clock())
             if held is not None and held.access_token != refused:
                 return held.access_token  # another call refreshed it meanwhile
             now = self.clock()
@@ -424,10 +444,13 @@ class IdentityCenter:
                     for role in page.get("roleList", [])
                 ]
 
-            found: list[PortalRole] = self._call(portal, "listing an account's roles", listing)
+            found: list[PortalRole] = self._call(
+                portal, "listing an account's roles", listing, token
+            )
             return found
 
-        found = self._call(portal, "listing the accounts", all_accounts)
+        token = self.access_token(portal)  # once: not a keyring read per account
+        found = self._call(portal, "listing the accounts", all_accounts, token)
         with ThreadPoolExecutor(max_workers=max(1, min(workers, len(found) or 1))) as pool:
             per_account = list(pool.map(roles_of, found))
         return sorted(
@@ -459,15 +482,20 @@ class IdentityCenter:
     def logout(self, portal: Portal) -> None:
         """The portal's Logout call, then its tokens gone from the keyring (and from the AWS
         CLI's cache when it is shared); a sign-in already gone is no failure."""
-        token = self.tokens.get(portal)
-        try:
-            if token is not None and token.usable(self.clock()):
-                self.client("sso", portal).logout(accessToken=token.access_token)
-        except Exception as exc:  # noqa: BLE001 - the tokens go anyway
-            if error_code(exc) != "UnauthorizedException":
-                log.warning("the portal's logout call failed: %s", type(exc).__name__)
-        finally:
-            self.tokens.delete(portal)
+        with self._lock(portal):  # a refresh under way cannot write its token back after
+            token = self.tokens.get(portal, self.clock())
+            try:
+                if token is not None:
+                    now = self.clock()
+                    if not token.usable(now) and token.refreshable(now):
+                        token = self._refresh(portal, token, now)  # to end it on the portal too
+                    if token.usable(now):
+                        self.client("sso", portal).logout(accessToken=token.access_token)
+            except Exception as exc:  # noqa: BLE001 - the tokens go anyway
+                if error_code(exc) != "UnauthorizedException":
+                    log.warning("the portal's logout call failed: %s", type(exc).__name__)
+            finally:
+                self.tokens.delete(portal, ours=token)
 
 
 def unsaved_roles(

@@ -53,7 +53,9 @@ class _Callback:
 
         self.state = state
         self.result: dict[str, str] = {}
+        self.refused = 0  # answers with another state, refused
         self.done = threading.Event()
+        self._lock = threading.Lock()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -72,24 +74,30 @@ class _Callback:
         return f"http://127.0.0.1:{self.server.server_address[1]}{CALLBACK_PATH}"
 
     def answer(self, request: BaseHTTPRequestHandler) -> None:
+        """One answer with this sign-in's `state` ends the wait. Anything else is refused and
+        the wait goes on: another page or process calling the port cannot end the sign-in."""
         parts = urllib.parse.urlsplit(request.path)
-        if parts.path != CALLBACK_PATH or self.done.is_set():
-            self._page(request, 404, "Nothing here.")
-            return
         query = dict(urllib.parse.parse_qsl(parts.query))
-        if not secrets.compare_digest(query.get("state", ""), self.state):
-            self.result = {"refused": "state"}
-            self._page(request, 400, "This answer was not for Rolecall's sign-in: refused.")
-        elif "error" in query:
-            self.result = {"error": query["error"], "why": query.get("error_description", "")}
-            self._page(request, 400, "The sign-in was not allowed. You can close this tab.")
-        elif not query.get("code"):
-            self.result = {"error": "no code"}
-            self._page(request, 400, "The answer carried no code: refused.")
-        else:
-            self.result = {"code": query["code"]}
-            self._page(request, 200, "Signed in; you can close this tab.")
-        self.done.set()
+        with self._lock:
+            if parts.path != CALLBACK_PATH or self.done.is_set():
+                status, text = 404, "Nothing here."
+            elif not secrets.compare_digest(query.get("state", ""), self.state):
+                self.refused += 1
+                status, text = 400, "This answer was not for Rolecall's sign-in: refused."
+            elif "error" in query:
+                self.result = {"error": query["error"], "why": query.get("error_description", "")}
+                status, text = 400, "The sign-in was not allowed. You can close this tab."
+                self.done.set()
+            elif not query.get("code"):
+                self.result = {"error": "no code"}
+                status, text = 400, "The answer carried no code: refused."
+                self.done.set()
+            else:
+                redact.register(query["code"])
+                self.result = {"code": query["code"]}
+                status, text = 200, "Signed in; you can close this tab."
+                self.done.set()
+        self._page(request, status, text)
 
     @staticmethod
     def _page(request: BaseHTTPRequestHandler, status: int, text: str) -> None:
@@ -121,6 +129,7 @@ class BrowserSignIn:
         self.center = center
         self.timeout = timeout
         self._verifier = secrets.token_urlsafe(64)
+        redact.register(self._verifier)
         self._state = secrets.token_urlsafe(24)
         self._callback: _Callback | None = None
         self._client: dict[str, Any] = {}
@@ -182,20 +191,24 @@ class BrowserSignIn:
                 if cancel.is_set():
                     raise Cancelled(f"the sign-in to portal '{self.portal.name}' was cancelled")
                 if waited >= self.timeout:
+                    within = (
+                        f"{self.timeout / 60:.0f} minutes"
+                        if self.timeout >= 60
+                        else f"{self.timeout:.0f} s"
+                    )
+                    refused = (
+                        f" ({callback.refused} answer(s) for another sign-in were refused)"
+                        if callback.refused
+                        else ""
+                    )
                     raise AwsError(
-                        f"no answer from the browser within {self.timeout / 60:.0f} minutes: "
-                        f"the sign-in to portal '{self.portal.name}' was given up; try again",
+                        f"no answer from the browser within {within}: the sign-in to portal "
+                        f"'{self.portal.name}' was given up{refused}; try again",
                         "SignInTimeout",
                     )
         finally:
             self.close()
         result = callback.result
-        if result.get("refused"):
-            raise AwsError(
-                "the browser came back with an answer that was not for this sign-in (its "
-                "state did not match): it was refused; sign in again",
-                "StateMismatch",
-            )
         if "error" in result:
             why = f" ({result['why']})" if result.get("why") else ""
             raise AwsError(

@@ -148,6 +148,7 @@ def _own_sections(
         role = section.values.get("sso_role_name", "")
         if (
             profile is not None
+            and profile != "default"  # never its own, even with a copied marker
             and PROFILE_NAME.match(profile)
             and section.title == section_title(profile)
             and section.values.get(MARKER) == portal.name

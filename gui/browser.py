@@ -246,7 +246,7 @@ class BrowserWindow(QMainWindow):
         self.last_read: tuple[str, ReadOptions, Any] | None = None
         self.resume_pending = False
         self.loading_all = False
-        role = controller.config.roles[profile] if controller.config else None
+        role = controller.config.roles.get(profile) if controller.config else None
         account = role.account_id if role else ""
         region = (self.creds.region if self.creds else None) or (role.region if role else "")
         self.setWindowTitle(

@@ -404,7 +404,10 @@ class Controller(QObject):
 
         creds = self.sessions.get(profile)
         assert self.config is not None and creds is not None
-        role = self.config.roles[profile]
+        role = self.config.roles.get(profile)
+        if role is None:  # a portal's role that is no longer listed
+            self.consoleFailed.emit(f"'{profile}' is no longer in the role list")
+            return
         Op(self.pool, lambda: signin_url(creds, role.partition, chained=role.chained)).on_success(
             self.consoleReady.emit
         ).on_failure(lambda e: self.consoleFailed.emit(sentence(e))).start()
@@ -435,6 +438,7 @@ class Controller(QObject):
         demo's AWS with its folder. Waits a little for both, as the app is ending anyway."""
         from core.endpoint import unpublish
 
+        self.portals.shutdown()
         server, self.endpoint = self.endpoint, None
         if server is not None:
             server.stop()

@@ -20,6 +20,8 @@ Index = QModelIndex | QPersistentModelIndex
 _PANEL = QStyle.PrimitiveElement.PE_PanelItemViewItem
 _TEXT_MARGIN = QStyle.PixelMetric.PM_FocusFrameHMargin
 _SELECTED = QStyle.StateFlag.State_Selected
+_FOCUSED = QStyle.StateFlag.State_HasFocus
+_FOCUS = QStyle.PrimitiveElement.PE_FrameFocusRect
 _ELIDE = Qt.TextElideMode.ElideRight
 _HEADER_MARGIN = QStyle.PixelMetric.PM_HeaderMargin
 
@@ -63,11 +65,15 @@ class CellDelegate(QStyledItemDelegate):
             static.prepare(QTransform(), option.font)
             laid = self._texts[key] = (static, (rect.height() - metrics.height()) / 2)
         palette = option.palette
+        painter.save()
         if option.state & _SELECTED:
             painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
         else:
             painter.setPen(color if color is not None else palette.color(QPalette.ColorRole.Text))
         painter.drawStaticText(QPointF(rect.x() + self._margin, rect.y() + laid[1]), laid[0])
+        painter.restore()
+        if option.state & _FOCUSED:  # where the keyboard is, as Qt's own delegate shows it
+            style.drawPrimitive(_FOCUS, option, painter, widget)
 
 
 class RowNumbers(QHeaderView):

@@ -203,14 +203,17 @@ class MainWindow(QMainWindow):
         self.banners.signInRequested.connect(portals.sign_in)
 
     def _sign_in_started(self, portal: str, url: str, code: str) -> None:
-        from core.sso_signin import can_open_browser
         from gui.portal_bar import SignInDialog
 
+        old = self.sign_in_dialogs.pop(portal, None)
+        if old is not None:  # an earlier sign-in's: its Cancel must not end this one
+            old.cancelled.disconnect()
+            old.close()
         dialog = SignInDialog(portal, url, code, self)
         dialog.cancelled.connect(self.controller.portals.cancel_sign_in)
         self.sign_in_dialogs[portal] = dialog
         dialog.show()
-        if not code or can_open_browser():
+        if not code:  # a device code is typed elsewhere: its dialog has "Open in browser"
             dialog.open_browser()
 
     def _signed_in(self, portal: str) -> None:

@@ -73,6 +73,8 @@ class Portals(QObject):
         for name in list(self.states):
             if name not in found:
                 del self.states[name]
+        for name in [n for n in self.controller.portal_roles if n not in found]:
+            del self.controller.portal_roles[name]  # a portal gone from the config
         for name, portal in found.items():
             try:
                 portal.check()
@@ -97,11 +99,17 @@ class Portals(QObject):
         engine = self.controller.engine
         assert engine is not None
         Op(self.pool, lambda: engine.sso.signed_in(portal) is not None).on_success(
-            lambda yes: self._known(name, yes)
+            lambda yes: self._known(name, portal, yes)
         ).on_failure(lambda e: self._failed(name, e)).start()
 
-    def _known(self, name: str, signed_in: bool) -> None:
+    def _current(self, name: str, portal: Portal) -> PortalState | None:
+        """The portal's state, if it is still the portal an answer was asked for (the config
+        may have been reloaded with another start URL meanwhile)."""
         state = self.states.get(name)
+        return state if state is not None and state.portal == portal else None
+
+    def _known(self, name: str, portal: Portal, signed_in: bool) -> None:
+        state = self._current(name, portal)
         if state is None:
             return
         state.signed_in = signed_in
@@ -144,6 +152,11 @@ class Portals(QObject):
             lambda e: self._sign_in_failed(name, e)
         ).start()
 
+    def shutdown(self) -> None:
+        """At quit: every sign-in under way stops waiting (its worker ends)."""
+        for flow in list(self._flows.values()):
+            flow.cancel()
+
     def cancel_sign_in(self, name: str) -> None:
         flow = self._flows.get(name)
         if flow is not None:
@@ -184,11 +197,11 @@ class Portals(QObject):
         self.changed.emit()
         portal = state.portal
         Op(self.pool, lambda: engine.sso.accounts(portal)).on_success(
-            lambda roles: self._listed(name, roles)
+            lambda roles: self._listed(name, portal, roles)
         ).on_failure(lambda e: self._failed(name, e)).start()
 
-    def _listed(self, name: str, roles: list[PortalRole]) -> None:
-        state = self.states.get(name)
+    def _listed(self, name: str, portal: Portal, roles: list[PortalRole]) -> None:
+        state = self._current(name, portal)
         if state is None:
             return
         state.roles, state.busy, state.problem = roles, "", ""
@@ -241,6 +254,8 @@ class Portals(QObject):
             return
         state.signed_in, state.roles = False, None
         for role in list(config.roles.values()):
+            if role.sso_portal == name:
+                self.controller._unshown.pop(role.name, None)
             base = config.roles.get(role.base_profile or "")
             through = name in (role.sso_portal, base.sso_portal if base else None)
             if through and role.name in self.controller.sessions.sessions:

@@ -77,16 +77,29 @@ def test_pkce_sign_in_end_to_end(standin, center):
     assert center.access_token(portal) == token.access_token
 
 
-def test_a_callback_with_another_state_is_refused(standin, center):
+def test_a_callback_with_another_state_is_refused_and_the_real_one_still_counts(standin, center):
     portal = find_portal(load_config(), "corp")
     flow = BrowserSignIn(portal, center)
     url = flow.start()
     redirect = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))["redirect_uri"]
     page = browser.request(f"{redirect}?code=stolen&state=not-ours")
     assert page.status == 400 and "refused" in page.body
-    with pytest.raises(AwsError, match=r"state did not match.*refused"):
-        flow.finish()
     assert center.tokens.store.get("sso:corp") is None
+    clicker = threading.Thread(target=lambda: browser.allow(url))
+    clicker.start()
+    token = flow.finish()  # the answer with this sign-in's state
+    clicker.join(20)
+    assert token.access_token and center.tokens.store.get("sso:corp")
+
+
+def test_only_answers_for_another_sign_in_end_in_a_timeout_that_says_so(standin, center):
+    portal = find_portal(load_config(), "corp")
+    flow = BrowserSignIn(portal, center, timeout=1)
+    url = flow.start()
+    redirect = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))["redirect_uri"]
+    assert browser.request(f"{redirect}?code=x&state=forged").status == 400
+    with pytest.raises(AwsError, match=r"within 1 s.*1 answer\(s\) for another sign-in"):
+        flow.finish()
 
 
 def test_a_callback_with_an_error_is_a_sentence(standin, center):
@@ -317,3 +330,35 @@ def test_a_portal_that_refuses_the_sign_in_is_a_sentence(standin, center):
     with pytest.raises(AwsError, match=r"registering with portal 'corp' failed"):
         BrowserSignIn(portal, center).start()
     assert center.tokens.store.get("sso:corp") is None
+
+
+def test_sign_out_takes_a_shared_sign_in_out_of_the_cli_cache_even_once_sharing_is_off(
+    standin, tmp_path
+):
+    cache = tmp_path / "sso-cache"
+    center = IdentityCenter(
+        ClientFactory(), Tokens(MemoryStore(), share_with_cli=True, cli_cache=cache)
+    )
+    portal, *_ = sign_in(center)
+    assert list(cache.iterdir())
+    center.tokens.share_with_cli = False  # turned off later
+    center.logout(portal)
+    assert not list(cache.iterdir()) and center.tokens.get(portal) is None
+    assert ("POST", "/logout") in standin.requests
+
+
+def test_a_good_aws_cli_sign_in_wins_over_an_expired_one_in_the_keyring(standin, tmp_path):
+    now = [utc_now()]
+    cache = tmp_path / "sso-cache"
+    store = MemoryStore()
+    center = IdentityCenter(ClientFactory(), Tokens(store), clock=lambda: now[0])
+    portal, old, *_ = sign_in(center)
+    now[0] += timedelta(hours=1)  # the AWS CLI signs in an hour later
+    fresh = IdentityCenter(ClientFactory(), Tokens(MemoryStore(), True, cache), lambda: now[0])
+    _, new, *_ = sign_in(fresh)  # as `aws sso login` would leave it
+    standin.revoke_refresh()
+    raw = store.get("sso:corp")
+    store.set("sso:corp", raw.replace(old.refresh_token, ""))  # nothing to refresh with
+    now[0] = old.expires_at + timedelta(seconds=1)
+    reader = IdentityCenter(ClientFactory(), Tokens(store, cli_cache=cache), lambda: now[0])
+    assert reader.tokens.get(portal, now[0]).access_token == new.access_token

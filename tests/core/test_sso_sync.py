@@ -435,3 +435,14 @@ def test_any_config_keeps_every_byte_outside_its_synced_sections(
 
     again = sync_profiles(path, CORP, wanted, template=template)
     assert not again.changed and path.read_text() == text
+
+
+def test_a_default_section_with_a_copied_marker_is_never_taken_for_its_own(tmp_path):
+    path = tmp_path / "config"
+    copied = section("x", CORP, PROD_ADMIN).replace("[profile x]", "[default]")
+    path.write_text(copied)
+    sync_profiles(path, CORP, [PROD_ADMIN])
+    assert path.read_text().startswith(copied)  # [default] stays as it was
+    assert "[profile Prod/Admin]" in path.read_text()
+    sync_profiles(path, CORP, [])  # the role gone: only the section it wrote goes
+    assert path.read_text() == copied

@@ -441,6 +441,9 @@ def dynamodb(endpoint: str, items: int, runs: int) -> list[Figure]:
         assert len(model.items) == items, (len(model.items), model.pages, outcome)
         return total, first[0], max(gaps) if gaps else 0.0, model
 
+    from gui.workers import share_the_gil
+
+    share_the_gil()  # as the app's Controller does: workers hand back the GIL every 0.5 ms
     gc.collect()
     gc.freeze()  # what the app does once, when its start-up is over (gui.app.end_startup)
     bare(), mine()  # warm both

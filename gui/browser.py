@@ -56,7 +56,7 @@ from gui import theme
 from gui.controller import Controller
 from gui.dialogs import Ask
 from gui.items_model import ItemsModel, ItemsSorter, prepared
-from gui.items_view import CellDelegate, RowNumbers
+from gui.items_view import ItemsView, RowNumbers
 from gui.workers import Op, sentence
 
 if TYPE_CHECKING:
@@ -448,7 +448,7 @@ class BrowserWindow(QMainWindow):
         self.model = ItemsModel(self)
         self.sorter = ItemsSorter(self)
         self.sorter.setSourceModel(self.model)
-        self.view = QTableView()
+        self.view = ItemsView()
         self.view.setObjectName("itemsView")
         self.view.setAccessibleName("Items")
         self.view.setModel(self.sorter)
@@ -457,7 +457,6 @@ class BrowserWindow(QMainWindow):
         self.view.setAlternatingRowColors(True)
         self.view.setWordWrap(False)
         self.view.setVerticalHeader(RowNumbers(self.view))
-        self.view.setItemDelegate(CellDelegate(self.view))
         self.view.verticalHeader().setDefaultSectionSize(24)
         header = self.view.horizontalHeader()
         header.setSectionsMovable(True)

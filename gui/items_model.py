@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 Index = QModelIndex | QPersistentModelIndex
 SORT = Qt.ItemDataRole.UserRole + 10
 RAW = Qt.ItemDataRole.UserRole + 11
-CELL = Qt.ItemDataRole.UserRole + 12  # (text, colour or None): all a cell paints, in one call
 TYPE_NAMES = {
     "S": "string",
     "N": "number",
@@ -191,8 +190,6 @@ class ItemsModel(QAbstractTableModel):
             return None
         if role == SORT:
             return self.sort_keys(col)[row]
-        if role == CELL:
-            return self._cell_text(row, col), self._muted(self.items[row].get(self.columns[col]))
         if role == Qt.ItemDataRole.DisplayRole:
             return self._cell_text(row, col)
         if role not in (RAW, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole):
@@ -206,6 +203,10 @@ class ItemsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             return self._muted(value)
         return None
+
+    def cell(self, row: int, col: int) -> tuple[str, QColor | None]:
+        """What the view paints in a cell: its text, and its colour if not the usual one."""
+        return self._cell_text(row, col), self._muted(self.items[row].get(self.columns[col]))
 
     def _muted(self, value: AttributeValue | None) -> QColor | None:
         """NULL and the empty string are shown muted, so they read apart from text."""

@@ -76,7 +76,31 @@ def _add_role_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     role_command("exec", "run a command with the role's temporary keys")
     role_command("credential-process", "JSON for the AWS credential_process setting")
     console = role_command("console", "open the AWS console as the role")
-    console.add_argument("--print", action="store_true", help="print the URL instead")
+    console.add_argument("--print", action="store_true", help="print the URL instead (masked)")
+    console.add_argument("--show", action="store_true", help="with --print: the URL unmasked")
+    console.add_argument(
+        "--service",
+        default="home",
+        metavar="NAME",
+        help="where to land: dynamodb, s3, ec2, iam, lambda, logs, …",
+    )
+    console.add_argument("--region", metavar="R", help="the console's region")
+    console.add_argument(
+        "--browser",
+        metavar="KIND",
+        help="default, firefox, chromium, chrome, edge, brave or template "
+        "(else the profile's console_browser)",
+    )
+    console.add_argument(
+        "--template",
+        metavar="CMD",
+        help="a command with {url} ({profile}, {account}, {role}) to open it",
+    )
+    console.add_argument(
+        "--close",
+        action="store_true",
+        help="sign the role's console out, in its own container or profile",
+    )
 
 
 def _add_other_commands(commands: argparse._SubParsersAction[_Parser]) -> None:

@@ -198,21 +198,53 @@ class Cli:
         return 128 - code if code < 0 else code
 
     def cmd_console(self) -> int:
-        from core.console import signin_url
+        from core import browsers, console
 
-        creds = self.credentials()
-        role = self.config.role(creds.profile)
-        url = signin_url(
-            creds, role.partition, session_duration=self.args.duration, chained=role.chained
+        name = self.profile_name()
+        role = self.config.role(name)
+        target = browsers.Target(name, role.account_id, role.role_name)
+        args = self.args
+        destination = console.console_destination(
+            role.partition, args.region or role.region, args.service
         )
-        if self.args.print:
-            print(url, file=self.out)
+        browser = None
+        if args.close or not args.print:
+            browser = browsers.choose(
+                args.browser or role.console_browser or os.environ.get(browsers.BROWSER_ENV, ""),
+                args.template or role.console_template or "",
+            )
+        if args.close:
+            assert browser is not None
+            console.open_in(browser, console.logout_url(role.partition), target, secret=False)
+            self.say(f"rolecall: signed the console of '{name}' out in {browser.name}")
             return 0
-        import webbrowser
-
-        if not webbrowser.open(url):
-            raise RolecallError("no web browser could be opened: use `rolecall console --print`")
-        self.say(f"rolecall: opened the AWS console as {creds.assumed_role_arn}")
+        creds = self.credentials()
+        length = console.session_duration(creds, chained=role.chained, asked=args.duration)
+        url = console.signin_url(
+            creds,
+            role.partition,
+            session_duration=length,
+            chained=role.chained,
+            destination=destination,
+        )
+        if args.print:
+            print(url if args.show else console.masked(url), file=self.out)
+            if not args.show:
+                self.say(
+                    "rolecall: the sign-in token is masked; --show prints it (it signs "
+                    "anyone in as the role for 15 minutes)"
+                )
+            return 0
+        assert browser is not None
+        redirect = console.open_in(browser, url, target)
+        where = browser.name
+        if browser.kind == "firefox":
+            where = f"Firefox, container '{name}'"
+        elif browser.kind in browsers.CHROMIUM_FAMILY:
+            where = f"{browser.name}, its own profile for '{name}'"
+        if redirect is not None and not redirect.wait(60):
+            raise RolecallError(f"{where} did not ask for the sign-in page within a minute")
+        self.say(f"rolecall: opened the AWS console as {creds.assumed_role_arn} in {where}")
         return 0
 
     def cmd_add_keys(self) -> int:

@@ -1,14 +1,24 @@
-"""AWS console sign-in through the federation endpoint (getSigninToken, then login)."""
+"""AWS console sign-in through the federation endpoint (getSigninToken, then login), where
+to land, sign-out, and handing the sign-in URL to a browser without putting it on a command
+line (a one-time redirect on 127.0.0.1)."""
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
+import secrets
+import subprocess
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+import webbrowser
+from collections.abc import Callable
+from datetime import datetime, timezone
 
-from core import redact
+from core import browsers, redact
+from core.browsers import Browser, Target
 from core.credentials import TemporaryCredentials
 from core.errors import AwsError, ConfigError
 
@@ -23,13 +33,92 @@ CONSOLE_URLS = {
     "aws-us-gov": "https://console.amazonaws-us-gov.com/",
 }
 FEDERATION_URL_ENV = "ROLECALL_FEDERATION_URL"
+CONSOLE_URL_ENV = "ROLECALL_CONSOLE_URL"  # the demo's and the tests' stand-in console
+CONTAINERS_ENV = "ROLECALL_FIREFOX_CONTAINERS"  # which container add-on's links: container|granted
+CHAINED_CONSOLE_LIMIT = 3600  # AWS ends a chained role's console session within the hour
+# `--service` names and where each lands in the console (the console's own paths).
+SERVICES = {
+    "home": "console/home",
+    "dynamodb": "dynamodbv2/home",
+    "s3": "s3/home",
+    "ec2": "ec2/home",
+    "iam": "iam/home",
+    "lambda": "lambda/home",
+    "cloudwatch": "cloudwatch/home",
+    "logs": "cloudwatch/home#logsV2:",
+    "cloudformation": "cloudformation/home",
+    "rds": "rds/home",
+    "sqs": "sqs/v3/home",
+    "sns": "sns/v3/home",
+    "ecs": "ecs/v2/home",
+    "eks": "eks/home",
+    "ecr": "ecr/home",
+    "route53": "route53/v2/home",
+    "secretsmanager": "secretsmanager/home",
+    "kms": "kms/home",
+    "billing": "billing/home",
+    "cloudtrail": "cloudtrail/home",
+}
+
+SERVICE_NAMES = {
+    "home": "Console home",
+    "dynamodb": "DynamoDB",
+    "s3": "S3",
+    "ec2": "EC2",
+    "iam": "IAM",
+    "lambda": "Lambda",
+    "cloudwatch": "CloudWatch",
+    "logs": "CloudWatch Logs",
+    "cloudformation": "CloudFormation",
+    "rds": "RDS",
+    "sqs": "SQS",
+    "sns": "SNS",
+    "ecs": "ECS",
+    "eks": "EKS",
+    "ecr": "ECR",
+    "route53": "Route 53",
+    "secretsmanager": "Secrets Manager",
+    "kms": "KMS",
+    "billing": "Billing",
+    "cloudtrail": "CloudTrail",
+}
 
 
-def console_destination(partition: str, region: str | None) -> str:
-    base = CONSOLE_URLS[partition]
+def console_destination(partition: str, region: str | None, service: str = "home") -> str:
+    """Where the console opens: a service's page (`SERVICES`) in `region`."""
+    if service not in SERVICES:
+        known = ", ".join(sorted(SERVICES))
+        raise ConfigError(f"'{service}' is not a console service Rolecall knows: use {known}")
+    base = os.environ.get(CONSOLE_URL_ENV) or CONSOLE_URLS[partition]
+    path, _, fragment = SERVICES[service].partition("#")
+    url = base.rstrip("/") + "/" + path
     if region:
-        return base + f"console/home?region={urllib.parse.quote(region)}"
-    return base
+        url += f"?region={urllib.parse.quote(region)}"
+    return url + (f"#{fragment}" if fragment else "")
+
+
+def session_duration(
+    creds: TemporaryCredentials,
+    *,
+    chained: bool,
+    asked: int | None = None,
+    now: datetime | None = None,
+) -> int | None:
+    """The console session's length (SessionDuration): what was asked for, or else as long
+    as the credentials are valid (15 minutes to 12 hours). None for a chained role: AWS
+    refuses SessionDuration for a session that came from another role session and ends its
+    console within the hour; asking for more is a sentence."""
+    if chained:
+        if asked is not None and asked > CHAINED_CONSOLE_LIMIT:
+            raise ConfigError(
+                "a chained role's console session lasts at most one hour (AWS limits role "
+                f"chaining to an hour): ask for {CHAINED_CONSOLE_LIMIT} seconds or less"
+            )
+        return None
+    if asked is not None:
+        return asked
+    left = (creds.expiration - (now or datetime.now(timezone.utc))).total_seconds()
+    return int(min(43200, max(900, left)))
 
 
 def signin_url(
@@ -54,12 +143,7 @@ def signin_url(
             }
         ),
     }
-    if session_duration is not None:
-        if chained:
-            raise ConfigError(
-                "AWS does not allow a console session duration for a chained role; "
-                "leave out --duration"
-            )
+    if session_duration is not None and not chained:
         if not 900 <= session_duration <= 43200:
             raise ConfigError("the console session duration must be from 900 to 43200 seconds")
         params["SessionDuration"] = str(session_duration)
@@ -96,3 +180,120 @@ def _signin_token(federation: str, params: dict[str, str], timeout: float) -> st
         raise AwsError("the AWS sign-in endpoint gave an answer Rolecall cannot read") from None
     redact.register(token)
     return token
+
+
+def logout_url(partition: str = "aws", federation_url: str | None = None) -> str:
+    """The URL that signs a browser's console session out (in the container it opens in)."""
+    federation = federation_url or os.environ.get(FEDERATION_URL_ENV) or FEDERATION_URLS[partition]
+    parts = urllib.parse.urlsplit(federation)
+    home = os.environ.get(CONSOLE_URL_ENV) or CONSOLE_URLS[partition]
+    query = urllib.parse.urlencode({"Action": "logout", "redirect_uri": home})
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, "/oauth", query, ""))
+
+
+def masked(url: str) -> str:
+    """The sign-in URL with its token hidden, for `--print` without `--show`."""
+    parts = urllib.parse.urlsplit(url)
+    query = urllib.parse.parse_qsl(parts.query)
+    shown = [(k, "****" if k == "SigninToken" else v) for k, v in query]
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(shown)))
+
+
+class OneTimeRedirect:
+    """A page on 127.0.0.1, at a random path, that sends one browser on to `url` and then
+    answers 404; it stops once used or after `lifetime` seconds. A browser is given this
+    address instead of the sign-in URL, so the URL is never on a command line (on Linux any
+    user can read every process's, in /proc/PID/cmdline)."""
+
+    def __init__(self, url: str, lifetime: float = 120) -> None:
+        self.path = "/" + secrets.token_urlsafe(24)
+        self.used = threading.Event()
+        redirect = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                if self.path != redirect.path or redirect.used.is_set():
+                    self.send_error(404)
+                    return
+                redirect.used.set()
+                self.send_response(302)
+                self.send_header("Location", url)
+                self.send_header("Cache-Control", "no-store")
+                self.send_header("Referrer-Policy", "no-referrer")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.address = f"http://127.0.0.1:{self.server.server_port}{self.path}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self._timer = threading.Timer(lifetime, self.close)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def wait(self, seconds: float) -> bool:
+        """Whether a browser followed it within `seconds`; it stops either way."""
+        used = self.used.wait(seconds)
+        self.close()
+        return used
+
+    def close(self) -> None:
+        self._timer.cancel()
+        if not getattr(self, "_closed", False):
+            self._closed = True
+            threading.Thread(target=self._stop, daemon=True).start()
+
+    def _stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def open_in(
+    browser: Browser,
+    url: str,
+    target: Target,
+    *,
+    protocol: str | None = None,
+    secret: bool = True,
+    launch: Callable[[list[str]], object] | None = None,
+) -> OneTimeRedirect | None:
+    """Open `url` as `target` in `browser` (a Firefox container through the links of the
+    add-on `protocol` names, else $ROLECALL_FIREFOX_CONTAINERS'). A `secret` URL goes
+    through a one-time redirect, which is returned (wait on it to know the browser came);
+    a sentence if nothing opens."""
+    protocol = protocol or os.environ.get(CONTAINERS_ENV) or "container"
+    if protocol not in browsers.CONTAINER_PROTOCOLS:
+        raise ConfigError(f"{CONTAINERS_ENV} must be container or granted, not '{protocol}'")
+    redirect = OneTimeRedirect(url) if secret else None
+    address = redirect.address if redirect else url
+    try:
+        if browser.kind == "default":
+            if not webbrowser.open(address):
+                raise ConfigError("no web browser could be opened: use `rolecall console --print`")
+        else:
+            argv = browsers.command(browser, address, target, protocol)
+            (launch or _start)(argv)
+    except BaseException:
+        if redirect:
+            redirect.close()
+        raise
+    return redirect
+
+
+def _start(argv: list[str]) -> None:
+    try:
+        browser = subprocess.Popen(  # the person's own browser, or their template
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except FileNotFoundError:
+        raise ConfigError(f"the browser command was not found: {argv[0]}") from None
+    except PermissionError:
+        raise ConfigError(f"the browser command cannot be run: {argv[0]}") from None
+    # It goes on by itself; a thread waits for its end, so it is never left a zombie.
+    threading.Thread(target=browser.wait, daemon=True).start()

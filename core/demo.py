@@ -37,6 +37,7 @@ from core.errors import RolecallError
 if TYPE_CHECKING:
     from moto.server import ThreadedMotoServer
 
+    from core.console_standin import ConsoleStandIn
     from core.portal_standin import IssueCredentials, StandIn
 
 READY_TIMEOUT = 120.0  # seeding takes about 5 s here; a slow machine gets room
@@ -51,24 +52,31 @@ class Demo:
     server: ThreadedMotoServer
     seconds_to_start: float
     portal: StandIn
+    console: ConsoleStandIn
 
     @property
     def environment(self) -> dict[str, str]:
-        return environment(self.endpoint, self.folder, self.portal.url)
+        return environment(self.endpoint, self.folder, self.portal.url, self.console.base)
 
     def announcement(self) -> str:
         """The one line a parent reads once the demo is up (no secret: the keys stay in files)."""
         return json.dumps(
-            {"endpoint": self.endpoint, "seconds": self.seconds_to_start, "portal": self.portal.url}
+            {
+                "endpoint": self.endpoint,
+                "seconds": self.seconds_to_start,
+                "portal": self.portal.url,
+                "console": self.console.base,
+            }
         )
 
     def stop(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)  # first: it holds the demo user's keys
+        self.console.stop()
         self.portal.stop()
         self.server.stop()
 
 
-def environment(endpoint: str, folder: Path, portal: str = "") -> dict[str, str]:
+def environment(endpoint: str, folder: Path, portal: str = "", console: str = "") -> dict[str, str]:
     env = {
         "AWS_CONFIG_FILE": str(folder / "config"),
         "AWS_SHARED_CREDENTIALS_FILE": str(folder / "credentials"),
@@ -78,6 +86,9 @@ def environment(endpoint: str, folder: Path, portal: str = "") -> dict[str, str]
     if portal:  # botocore's service-specific endpoints: the stand-in, not moto, answers these
         env["AWS_ENDPOINT_URL_SSO"] = portal
         env["AWS_ENDPOINT_URL_SSO_OIDC"] = portal
+    if console:  # the console's stand-in: the sign-in endpoint and the console pages
+        env["ROLECALL_FEDERATION_URL"] = console + "/federation"
+        env["ROLECALL_CONSOLE_URL"] = console
     # Last: readers of `rolecall demo-server`'s export lines stop at ROLECALL_DEMO.
     env["ROLECALL_SESSION_STORE"] = "memory"
     env["ROLECALL_DEMO"] = "1"
@@ -108,6 +119,9 @@ def start(order_count: int = ORDER_COUNT, folder: Path | None = None) -> Demo:
     endpoint = f"http://{host}:{port}"
     folder = folder or private_folder()
     portal: StandIn | None = None
+    from core.console_standin import ConsoleStandIn
+
+    console = ConsoleStandIn().start()
     try:
         keys = seed(endpoint, order_count)
         portal = start_portal(endpoint, keys)
@@ -116,10 +130,11 @@ def start(order_count: int = ORDER_COUNT, folder: Path | None = None) -> Demo:
     except BaseException:
         if portal is not None:
             portal.stop()
+        console.stop()
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    return Demo(endpoint, folder, server, time.monotonic() - began, portal)
+    return Demo(endpoint, folder, server, time.monotonic() - began, portal, console)
 
 
 def start_portal(endpoint: str, keys: dict[str, str]) -> StandIn:
@@ -215,13 +230,14 @@ class DemoProcess:
         self.folder = folder
         self.endpoint = ""
         self.portal = ""
+        self.console = ""
         self.seconds_to_start = 0.0
         self._lock = threading.Lock()
 
     @property
     def environment(self) -> dict[str, str]:
         assert self.endpoint, "wait_ready() first"
-        return environment(self.endpoint, self.folder, self.portal)
+        return environment(self.endpoint, self.folder, self.portal, self.console)
 
     def wait_ready(self, timeout: float = READY_TIMEOUT) -> DemoProcess:
         """Block (off the GUI thread) until the child says it is up; a sentence if it cannot."""
@@ -250,6 +266,7 @@ class DemoProcess:
                 raise RolecallError(f"the demo AWS could not start: {answer['error']}")
             self.endpoint = answer["endpoint"]
             self.portal = answer.get("portal", "")
+            self.console = answer.get("console", "")
             self.seconds_to_start = float(answer["seconds"])
             return self
 

@@ -63,6 +63,10 @@ class RoleProfile:
     notes: tuple[str, ...] = ()
     account_alias: str | None = None
     """A name for the account, from the profile's `account_alias` key (Rolecall's own)."""
+    console_browser: str | None = None
+    """How its console opens (`console_browser`, Rolecall's own key): firefox, chrome, …"""
+    console_template: str | None = None
+    """The command for `console_browser = template` (`console_template`)."""
     sso_portal: str | None = None
     """For an IAM Identity Center role (sso_account_id + sso_role_name): its portal's name."""
     sso_role_name: str | None = None
@@ -314,6 +318,8 @@ def build_sso_role(
         base_kind="sso",
         problems=tuple(problems),
         account_alias=settings.get("account_alias"),
+        console_browser=settings.get("console_browser"),
+        console_template=settings.get("console_template"),
         sso_portal=portal,
         sso_role_name=role_name,
     )
@@ -354,6 +360,8 @@ def build_role(name: str, config: AwsConfig, region_override: str | None = None)
         problems=tuple(problems),
         notes=tuple(notes),
         account_alias=settings.get("account_alias"),
+        console_browser=settings.get("console_browser"),
+        console_template=settings.get("console_template"),
     )
 
 

@@ -37,7 +37,9 @@ class Controller(QObject):
     mfaNeeded = Signal(str, str)  # profile, message from a failed try ("" the first time)
     wrote = Signal(str)  # a sentence about what was written
     writeFailed = Signal(str)
-    consoleReady = Signal(str)  # the sign-in URL
+    consoleReady = Signal(str)  # an address for the desktop's browser (never the sign-in URL)
+    consoleOpened = Signal(str, str)  # profile, where its console opened
+    consoleClosed = Signal(str)  # profile: its console was signed out
     consoleFailed = Signal(str)
     endpointChanged = Signal()  # started, stopped, or serving another role
     settled = Signal()  # once: start-up is over (config, keyring, service models), or failed
@@ -399,8 +401,13 @@ class Controller(QObject):
             lambda e: self.writeFailed.emit(sentence(e))
         ).start()
 
-    def open_console(self, profile: str) -> None:
-        from core.console import signin_url
+    def open_console(
+        self, profile: str, service: str = "home", browser: str = "", template: str = ""
+    ) -> None:
+        """Sign `profile`'s console in, on `service`, in the browser the setting names (the
+        role's own Firefox container or Chromium profile); the URL never leaves this process
+        but through a one-time redirect on 127.0.0.1."""
+        from core import browsers, console
 
         creds = self.sessions.get(profile)
         assert self.config is not None and creds is not None
@@ -408,11 +415,61 @@ class Controller(QObject):
         if role is None:  # a portal's role that is no longer listed
             self.consoleFailed.emit(f"'{profile}' is no longer in the role list")
             return
-        Op(self.pool, lambda: signin_url(creds, role.partition, chained=role.chained)).on_success(
-            self.consoleReady.emit
-        ).on_failure(lambda e: self.consoleFailed.emit(sentence(e))).start()
+        target = browsers.Target(profile, role.account_id, role.role_name)
 
-    # ---- the terminals' credential endpoint ----------------------------------------------
+        def work() -> tuple[str, str]:
+            chosen = browsers.choose(browser, template)
+            destination = console.console_destination(role.partition, role.region, service)
+            length = console.session_duration(creds, chained=role.chained, now=self.clock())
+            url = console.signin_url(
+                creds,
+                role.partition,
+                session_duration=length,
+                chained=role.chained,
+                destination=destination,
+            )
+            if chosen.kind == "default":  # opened by the desktop, through its redirect
+                redirect = console.OneTimeRedirect(url)
+                return redirect.address, chosen.name
+            console.open_in(chosen, url, target)
+            return "", _where(chosen, profile)
+
+        def done(result: tuple[str, str]) -> None:
+            address, where = result
+            if address:
+                self.consoleReady.emit(address)
+            self.consoleOpened.emit(profile, where)
+
+        Op(self.pool, work).on_success(done).on_failure(
+            lambda e: self.consoleFailed.emit(sentence(e))
+        ).start()
+
+    def close_console(self, profile: str, browser: str = "", template: str = "") -> None:
+        """Sign `profile`'s console out, in the container or profile it opened in."""
+        from core import browsers, console
+
+        role = self.config.roles.get(profile) if self.config else None
+        if role is None:
+            return
+        target = browsers.Target(profile, role.account_id, role.role_name)
+
+        def work() -> str:
+            chosen = browsers.choose(browser, template)
+            url = console.logout_url(role.partition)
+            if chosen.kind == "default":
+                return url
+            console.open_in(chosen, url, target, secret=False)
+            return ""
+
+        def done(url: str) -> None:
+            if url:
+                self.consoleReady.emit(url)
+            self.consoleClosed.emit(profile)
+
+        Op(self.pool, work).on_success(done).on_failure(
+            lambda e: self.consoleFailed.emit(sentence(e))
+        ).start()
+
     def start_endpoint(self) -> None:
         """Serve the role picked here to every AWS tool that points at the endpoint."""
         from core.endpoint import CredentialEndpoint, publish
@@ -466,3 +523,13 @@ class Controller(QObject):
         if self.endpoint is not None and self.endpoint.current != profile:
             self.endpoint.use(profile)
             self.endpointChanged.emit()
+
+
+def _where(browser: Any, profile: str) -> str:
+    from core.browsers import CHROMIUM_FAMILY
+
+    if browser.kind == "firefox":
+        return f"Firefox, in the container '{profile}'"
+    if browser.kind in CHROMIUM_FAMILY:
+        return f"{browser.name}, in its own profile for '{profile}'"
+    return browser.name

@@ -257,6 +257,24 @@ class PreferencesDialog(QDialog):
             "read it (a file readable by your user). Off: it stays in the keyring only."
         )
         self.share.setChecked(settings.get("sso_share_with_cli"))
+        from core.browsers import found
+
+        self.console = QComboBox()
+        self.console.addItem("System default browser", "default")
+        for browser in found():
+            self.console.addItem(browser.name, browser.kind)
+        self.console.addItem("Command template", "template")
+        at = self.console.findData(settings.get("console_browser"))
+        self.console.setCurrentIndex(max(0, at))
+        self.console.setToolTip(
+            "Firefox opens each role in a container of its own (install the add-on "
+            "“Open external links in a container”); Chromium, Chrome, Edge and Brave in a "
+            "browser profile of its own. A profile's console_browser key decides for that role."
+        )
+        self.template = QLineEdit(settings.get("console_template"))
+        self.template.setPlaceholderText("e.g. my-browser --profile {profile} {url}")
+        self.sign_out = QCheckBox("End session also signs its console out")
+        self.sign_out.setChecked(settings.get("console_sign_out_on_end"))
         rows: list[tuple[str, QWidget, str]] = [
             ("Clear the clipboard after", self.timeout, "clipboard_timeout"),
             ("Default copy format", self.format, "copy_format"),
@@ -268,6 +286,9 @@ class PreferencesDialog(QDialog):
             ("Theme", self.theme, "theme"),
             ("Identity Center", self.device_code, "sso_device_code"),
             ("", self.share, "sso_share_with_cli"),
+            ("Open consoles in", self.console, "console_browser"),
+            ("Console command", self.template, "console_template"),
+            ("", self.sign_out, "console_sign_out_on_end"),
         ]
         for label, widget, name in rows:
             said = widget.text() if isinstance(widget, QCheckBox) else label
@@ -291,6 +312,9 @@ class PreferencesDialog(QDialog):
         s.set("theme", self.theme.currentText())
         s.set("sso_device_code", self.device_code.isChecked())
         s.set("sso_share_with_cli", self.share.isChecked())
+        s.set("console_browser", self.console.currentData())
+        s.set("console_template", self.template.text().strip())
+        s.set("console_sign_out_on_end", self.sign_out.isChecked())
         super().accept()
 
 

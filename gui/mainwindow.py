@@ -162,6 +162,14 @@ class MainWindow(QMainWindow):
         c.writeFailed.connect(self.show_error)
         c.consoleReady.connect(self._open_url)
         c.consoleFailed.connect(self.show_error)
+        c.consoleOpened.connect(
+            lambda p, where: self.statusBar().showMessage(
+                f"Opened the console of {p} in {where}", 8000
+            )
+        )
+        c.consoleClosed.connect(
+            lambda p: self.statusBar().showMessage(f"Signed the console of {p} out", 5000)
+        )
         c.endpointChanged.connect(self._endpoint_changed)
         self.sessions.ticked.connect(self.idle.check)
         self.idle.locked.connect(self.lock)
@@ -185,6 +193,10 @@ class MainWindow(QMainWindow):
         self.card.copyRequested.connect(self.copy_text)
         self.card.formatRequested.connect(self.copy_format)
         self.card.consoleRequested.connect(self.open_console)
+        self.card.serviceRequested.connect(self.open_console)
+        self.card.consoleCloseRequested.connect(self.close_console)
+        self.card.consoleBrowserChosen.connect(self.choose_console_browser)
+        self.card.console_choices = self._console_choices
         self.card.writeRequested.connect(self.prompts.write_credentials)
         self.card.browseRequested.connect(self.browse)
         self.card.secretsShown.connect(self.idle.arm)
@@ -316,6 +328,8 @@ class MainWindow(QMainWindow):
 
     def end_current(self) -> None:
         if self.current:
+            if self.settings.get("console_sign_out_on_end"):
+                self.close_console()
             self.controller.forget(self.current)
 
     def busy_changed(self, profile: str, busy: bool) -> None:
@@ -383,9 +397,44 @@ class MainWindow(QMainWindow):
 
         QDesktopServices.openUrl(QUrl(url))
 
-    def open_console(self) -> None:
-        if self.current and self.current in self.sessions.sessions:
-            self.controller.open_console(self.current)
+    def open_console(self, service: str = "") -> None:
+        """The console of the role shown, on `service` (else the one it used last)."""
+        profile = self.current
+        if not profile or profile not in self.sessions.sessions:
+            return
+        recent = self.settings.recent_services(profile)
+        service = service or (recent[0] if recent else "home")
+        self.settings.used_service(profile, service)
+        self.controller.open_console(profile, service, *self._console_browser(profile))
+
+    def close_console(self) -> None:
+        if self.current:
+            self.controller.close_console(self.current, *self._console_browser(self.current))
+
+    def _console_browser(self, profile: str) -> tuple[str, str]:
+        """(browser key, template) for `profile`'s console: the profile's own console_browser
+        and console_template keys, else the preference."""
+        role = self.controller.config.roles.get(profile) if self.controller.config else None
+        key = (role.console_browser if role else None) or self.settings.get("console_browser")
+        template = (role.console_template if role else None) or self.settings.get(
+            "console_template"
+        )
+        return key, template
+
+    def _console_choices(self) -> tuple[list[str], list[tuple[str, str]], str]:
+        from core.browsers import found
+
+        profile = self.current or ""
+        choices = [("default", "System default browser")]
+        choices += [(b.kind, b.name) for b in found()]
+        if self._console_browser(profile)[1]:
+            choices.append(("template", "Command template"))
+        return self.settings.recent_services(profile), choices, self._console_browser(profile)[0]
+
+    def choose_console_browser(self, key: str) -> None:
+        """Keep the choice in the profile itself (console_browser), where the CLI reads it."""
+        if self.current:
+            self.controller.save_role(self.current, {"console_browser": key})
 
     def current_session_profile(self) -> str | None:
         return self.current if self.current in self.sessions.sessions else None

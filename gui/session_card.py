@@ -3,10 +3,19 @@ what can be done with them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QMenu, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QMenu,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.credentials import format_remaining
 from gui import factory
@@ -67,6 +76,9 @@ class SessionCard(QFrame):
     copyRequested = Signal(str, str)  # the text, and what it is (for the status bar)
     formatRequested = Signal(str)  # copy the keys in this format (a FORMAT_NAMES key)
     consoleRequested = Signal()
+    serviceRequested = Signal(str)  # open the console on this service (a console.SERVICES key)
+    consoleCloseRequested = Signal()  # sign the role's console out
+    consoleBrowserChosen = Signal(str)  # where this role's console opens (a browsers key)
     writeRequested = Signal()
     browseRequested = Signal()
     secretsShown = Signal()  # the secret and the token were revealed
@@ -132,8 +144,28 @@ class SessionCard(QFrame):
             action.triggered.connect(lambda _=False, f=fmt: self.formatRequested.emit(f))
         self.copy_button.setMenu(self.copy_menu)
         self.console_button = factory.button(
-            "Open console", "consoleButton", "Sign in to the AWS console as this role"
+            "Open console",
+            "consoleButton",
+            "Sign in to the AWS console as this role, in its own browser container or profile. "
+            "The console stays signed in as long as the session (at most 12 hours); a chained "
+            "role's console at most one hour, as AWS allows.",
         )
+        self.console_more = QToolButton()
+        self.console_more.setObjectName("consoleMore")
+        self.console_more.setText("▾")
+        self.console_more.setAccessibleName("Console options")
+        self.console_more.setToolTip("Land on a service, choose the browser, or sign out")
+        self.console_more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.console_menu = QMenu(self.console_more)
+        self.console_menu.setObjectName("consoleMenu")
+        self.console_more.setMenu(self.console_menu)
+        # Set by the window: () -> (recent services, [(browser key, name)], the role's key)
+        self.console_choices: Callable[[], tuple[list[str], list[tuple[str, str]], str]] = lambda: (
+            [],
+            [],
+            "default",
+        )
+        self.console_menu.aboutToShow.connect(self._fill_console_menu)
         self.write_button = factory.button(
             "Write to credentials file…",
             "writeButton",
@@ -148,12 +180,37 @@ class SessionCard(QFrame):
             self.reveal_button,
             self.copy_button,
             self.console_button,
+            self.console_more,
             self.write_button,
             self.browse_button,
         ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         return buttons
+
+    def _fill_console_menu(self) -> None:
+        from core.console import SERVICE_NAMES
+
+        menu = self.console_menu
+        menu.clear()
+        recent, found, current = self.console_choices()
+        shown = list(dict.fromkeys([*recent, "home", "dynamodb", "s3", "ec2", "iam", "logs"]))
+        for service in shown:
+            action = menu.addAction(SERVICE_NAMES.get(service, service))
+            action.setObjectName(f"console_{service}")
+            action.triggered.connect(lambda _=False, s=service: self.serviceRequested.emit(s))
+        menu.addSeparator()
+        where = menu.addMenu("Open consoles of this role in")
+        where.setObjectName("consoleBrowserMenu")
+        for key, name in found:
+            action = where.addAction(name)
+            action.setObjectName(f"consoleBrowser_{key}")
+            action.setCheckable(True)
+            action.setChecked(key == current)
+            action.triggered.connect(lambda _=False, k=key: self.consoleBrowserChosen.emit(k))
+        close = menu.addAction("Close console (sign out)")
+        close.setObjectName("consoleClose")
+        close.triggered.connect(self.consoleCloseRequested)
 
     def _connect(self) -> None:
         for row in (self.key_row, self.secret_row, self.token_row):

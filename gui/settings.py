@@ -21,7 +21,11 @@ DEFAULTS: dict[str, Any] = {
     "theme": "system",
     "sso_device_code": False,  # sign in to portals with a code instead of the browser
     "sso_share_with_cli": False,  # also write the AWS CLI's ~/.aws/sso/cache (off: keyring only)
+    "console_browser": "default",  # for roles without console_browser: default, firefox, …
+    "console_template": "",  # the command for console_browser = template, with {url}
+    "console_sign_out_on_end": False,  # End session also signs the role's console out
 }
+RECENT_SERVICES = 5
 THEMES = ("system", "light", "dark")
 
 
@@ -76,3 +80,12 @@ class Settings(QObject):
 
     def set_auto_refresh(self, profile: str, on: bool) -> None:
         self.q.setValue(f"auto_refresh/{profile}", on)
+
+    def recent_services(self, profile: str) -> list[str]:
+        """The console services last opened for `profile`, the latest first."""
+        value = self.q.value(f"console_services/{profile}", "")
+        return [s for s in str(value or "").split(",") if s]
+
+    def used_service(self, profile: str, service: str) -> None:
+        recent = [service, *(s for s in self.recent_services(profile) if s != service)]
+        self.q.setValue(f"console_services/{profile}", ",".join(recent[:RECENT_SERVICES]))

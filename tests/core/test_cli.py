@@ -225,6 +225,7 @@ def test_console_print_builds_the_federation_url(aws):
             "console",
             "reader",
             "--print",
+            "--show",
             "--no-cache",
             "--duration",
             "3600",
@@ -239,6 +240,50 @@ def test_console_print_builds_the_federation_url(aws):
     assert url.path == "/federation" and query["Action"] == ["login"]
     assert query["SigninToken"] == ["tok-123456789"]
     assert query["Destination"] == ["https://console.aws.amazon.com/console/home?region=eu-west-1"]
+
+
+def test_console_print_masks_the_token_unless_shown_and_lands_where_asked(aws):
+    import urllib.parse
+
+    from tests.helpers.federation import federation
+
+    with federation("tok-123456789") as (url, seen):
+        result = run_cli(
+            "console",
+            "reader",
+            "--print",
+            "--service",
+            "dynamodb",
+            "--region",
+            "us-east-2",
+            "--no-cache",
+            env=aws.env(ROLECALL_FEDERATION_URL=url),
+        )
+    assert result.returncode == 0, result.stderr
+    assert "tok-123456789" not in result.stdout + result.stderr
+    assert "--show" in result.stderr
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(result.stdout.strip()).query)
+    assert query["SigninToken"] == ["****"]
+    assert query["Destination"] == [
+        "https://console.aws.amazon.com/dynamodbv2/home?region=us-east-2"
+    ]
+    # As long as the session is valid: a fresh one has about an hour left.
+    assert 3000 <= int(seen[0]["SessionDuration"][0]) <= 3600
+
+
+@pytest.mark.parametrize(
+    ("args", "sentence"),
+    [
+        (["--service", "nosuch"], "'nosuch' is not a console service Rolecall knows"),
+        (["--browser", "netscape"], "'netscape' is not a browser Rolecall knows"),
+        (["--browser", "template", "--template", "open-it"], "needs {url}"),
+    ],
+    ids=["service", "browser", "template"],
+)
+def test_console_bad_input_is_a_sentence(aws, args, sentence):
+    result = run_cli("console", "reader", *args, env=aws.env())
+    assert result.returncode != 0
+    assert sentence in result.stderr and "Traceback" not in result.stderr
 
 
 def test_no_keyring_is_a_one_line_error_naming_the_fix(aws):

@@ -132,8 +132,10 @@ def test_no_secret_is_left_anywhere(fresh, qtbot, monkeypatch, caplog, capfd, aw
         monkeypatch.setenv("ROLECALL_FEDERATION_URL", url)
         for args in (("list",), ("exec", "reader", "--", "true"), ("console", "reader", "--print")):
             result = cli(*args)
-            printed += [result.stderr] + ([] if args[0] == "console" else [result.stdout])
-        assert signin_token in result.stdout  # the URL the person asked to print
+            printed += [result.stderr, result.stdout]  # --print masks the sign-in token
+        result = cli("console", "reader", "--print", "--show")
+        assert signin_token in result.stdout  # the URL the person asked to be shown
+        printed.append(result.stderr)
 
     # ---- the window: debug logging on, real keyring, settings in the fresh folder ---------
     caplog.set_level(logging.DEBUG)

@@ -245,6 +245,11 @@ class Cli:
         if redirect is not None and not redirect.wait(60):
             raise RolecallError(f"{where} did not ask for the sign-in page within a minute")
         self.say(f"rolecall: opened the AWS console as {creds.assumed_role_arn} in {where}")
+        if args.demo:  # the demo's AWS and its console stand-in end with this command
+            self.say("rolecall: the demo's console stays up 20 s (`rolecall --demo` keeps it)")
+            import time
+
+            time.sleep(20)
         return 0
 
     def cmd_add_keys(self) -> int:

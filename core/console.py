@@ -203,7 +203,9 @@ class OneTimeRedirect:
     """A page on 127.0.0.1, at a random path, that sends one browser on to `url` and then
     answers 404; it stops once used or after `lifetime` seconds. A browser is given this
     address instead of the sign-in URL, so the URL is never on a command line (on Linux any
-    user can read every process's, in /proc/PID/cmdline)."""
+    user can read every process's, in /proc/PID/cmdline). The address is on one, so on Linux
+    the page answers only a connection of this user's own (the owner of the other end, as
+    /proc/net/tcp says): another user who reads the address cannot take the sign-in."""
 
     def __init__(self, url: str, lifetime: float = 120) -> None:
         self.path = "/" + secrets.token_urlsafe(24)
@@ -212,7 +214,8 @@ class OneTimeRedirect:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                if self.path != redirect.path or redirect.used.is_set():
+                mine = _connection_owner(self.client_address[1], redirect.server.server_port)
+                if self.path != redirect.path or redirect.used.is_set() or mine is False:
                     self.send_error(404)
                     return
                 redirect.used.set()
@@ -248,6 +251,25 @@ class OneTimeRedirect:
     def _stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def _connection_owner(client_port: int, server_port: int) -> bool | None:
+    """Whether the loopback connection from `client_port` is this user's (None: cannot tell
+    here, as on macOS and Windows)."""
+    try:
+        with open("/proc/net/tcp") as table:
+            lines = table.read().splitlines()[1:]
+    except OSError:
+        return None
+    for line in lines:
+        fields = line.split()
+        local, remote, uid = fields[1], fields[2], fields[7]
+        if (
+            int(local.split(":")[1], 16) == client_port
+            and int(remote.split(":")[1], 16) == server_port
+        ):
+            return int(uid) == os.getuid()
+    return False
 
 
 def open_in(

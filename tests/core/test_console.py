@@ -4,6 +4,9 @@ and each bad input a sentence."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -241,3 +244,32 @@ def test_open_in_gives_the_browser_the_redirect_never_the_url():
 def test_a_browser_that_cannot_be_started_is_a_sentence():
     with pytest.raises(ConfigError, match="the browser command was not found: /no/such/browser"):
         console.open_in(Browser("template", "/no/such/browser {url}"), "https://x.example/", PROD)
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux")
+    or os.getuid() != 0
+    or not os.path.exists("/usr/bin/python3"),
+    reason="acting as another user needs root (as in CI) and a Python that user may run",
+)
+def test_another_user_who_reads_the_address_cannot_take_the_sign_in():
+    secret = "https://signin.example/federation?SigninToken=T0KEN"
+    redirect = console.OneTimeRedirect(secret)
+    try:
+        script = (
+            "import sys, urllib.request, urllib.error\n"
+            "try:\n    urllib.request.urlopen(sys.argv[1], timeout=5)\n"
+            "except urllib.error.HTTPError as e:\n    print(e.code)\n"
+        )
+        other = subprocess.run(
+            ["/usr/bin/python3", "-c", script, redirect.address],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            user=65534,
+            cwd="/",
+        )
+        assert other.stdout.strip() == "404", other.stderr
+        assert fetch(redirect.address) == (302, secret), "the person's own browser still can"
+    finally:
+        redirect.close()

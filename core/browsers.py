@@ -9,6 +9,7 @@ import os
 import re
 import shlex
 import shutil
+import string
 import sys
 import urllib.parse
 from collections.abc import Callable
@@ -76,10 +77,13 @@ class Browser:
             return "System default browser"
         return NAMES.get(self.kind, self.kind)
 
-    @property
-    def key(self) -> str:
-        """What the settings keep: `firefox`, `chrome`, …, `template` or `default`."""
-        return self.kind
+    def where(self, profile: str) -> str:
+        """Where `profile`'s console opens in this browser, as a sentence's end."""
+        if self.kind == "firefox":
+            return f"Firefox, in the container '{profile}'"
+        if self.kind in CHROMIUM_FAMILY:
+            return f"{self.name}, in its own profile for '{profile}'"
+        return self.name
 
 
 @dataclass(frozen=True)
@@ -121,22 +125,36 @@ def choose(key: str, template: str = "", browsers: list[Browser] | None = None) 
     raise ConfigError(f"{NAMES[key]} is not installed here (looked in $PATH and the usual places)")
 
 
-def check_template(template: str) -> None:
-    if "{url}" not in template:
-        raise ConfigError("a console command template needs {url} where the address goes")
+def check_template(template: str) -> list[str]:
+    """The template's words, checked: `{url}` in them, only the placeholders it knows, and
+    `{{`/`}}` for a brace itself (as in Python's str.format)."""
     try:
         words = shlex.split(template)
     except ValueError as exc:
         raise ConfigError(f"the console command template cannot be read: {exc}") from None
-    unknown = set(re.findall(r"\{(\w*)\}", template)) - set(PLACEHOLDERS)
+    if not words:
+        raise ConfigError("the console command template is empty")
+    fields: set[str] = set()
+    for word in words:
+        try:
+            fields.update(
+                name for _, name, _, _ in string.Formatter().parse(word) if name is not None
+            )
+        except ValueError:
+            raise ConfigError(
+                f"the console command template has a lone brace in {word!r}: "
+                "write {{ or }} for a brace itself"
+            ) from None
+    unknown = fields - set(PLACEHOLDERS)
     if unknown:
         names = ", ".join("{" + n + "}" for n in sorted(unknown))
         raise ConfigError(
             f"the console command template has {names}; it knows {{url}}, "
             "{profile}, {account} and {role}"
         )
-    if not words:
-        raise ConfigError("the console command template is empty")
+    if "url" not in fields:
+        raise ConfigError("a console command template needs {url} where the address goes")
+    return words
 
 
 def container_look(target: Target) -> tuple[str, str]:
@@ -152,9 +170,12 @@ def container_look(target: Target) -> tuple[str, str]:
 
 
 def profile_folder(target: Target, base: Path | None = None) -> Path:
-    """The role's own Chromium user-data folder, under Rolecall's data folder."""
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", target.profile)
-    return (base or data_folder()) / "browser-profiles" / safe
+    """The role's own Chromium user-data folder, under Rolecall's data folder: its profile's
+    name made safe for a file name, and a short hash of the exact name, so that `team/prod`
+    and `team_prod` never share one (nor cookies)."""
+    safe = re.sub(r"[^A-Za-z0-9_-]", "_", target.profile)
+    digest = hashlib.sha256(target.profile.encode()).hexdigest()[:8]
+    return (base or data_folder()) / "browser-profiles" / f"{safe}-{digest}"
 
 
 def command(
@@ -177,14 +198,14 @@ def command(
         folder = profile_folder(target, base)
         return [browser.path, f"--user-data-dir={folder}", "--no-first-run", "--new-window", url]
     if browser.kind == "template":
-        check_template(browser.path)
+        words = check_template(browser.path)
         values = {
             "url": url,
             "profile": target.profile,
             "account": target.account,
             "role": target.role,
         }
-        return [word.format(**values) for word in shlex.split(browser.path)]
+        return [word.format(**values) for word in words]
     raise ConfigError(f"{browser.name} is opened by the system, not by a command")
 
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from core.sso import Portal
 
 log = logging.getLogger("rolecall")
+DEMO_CONSOLE_SECONDS = 20
 ACCESS_KEY_ID = re.compile(r"^[A-Z0-9]{16,128}$")
 
 
@@ -204,6 +205,9 @@ class Cli:
         role = self.config.role(name)
         target = browsers.Target(name, role.account_id, role.role_name)
         args = self.args
+        if args.show and not args.print:
+            raise ConfigError("--show goes with --print: it prints the sign-in URL unmasked")
+        console.check_duration(chained=role.chained, asked=args.duration)  # before any assume
         destination = console.console_destination(
             role.partition, args.region or role.region, args.service
         )
@@ -216,7 +220,8 @@ class Cli:
         if args.close:
             assert browser is not None
             console.open_in(browser, console.logout_url(role.partition), target, secret=False)
-            self.say(f"rolecall: signed the console of '{name}' out in {browser.name}")
+            self.say(f"rolecall: signed the console of '{name}' out in {browser.where(name)}")
+            self._demo_stays_up()
             return 0
         creds = self.credentials()
         length = console.session_duration(creds, chained=role.chained, asked=args.duration)
@@ -237,20 +242,21 @@ class Cli:
             return 0
         assert browser is not None
         redirect = console.open_in(browser, url, target)
-        where = browser.name
-        if browser.kind == "firefox":
-            where = f"Firefox, container '{name}'"
-        elif browser.kind in browsers.CHROMIUM_FAMILY:
-            where = f"{browser.name}, its own profile for '{name}'"
+        where = browser.where(name)
         if redirect is not None and not redirect.wait(60):
             raise RolecallError(f"{where} did not ask for the sign-in page within a minute")
         self.say(f"rolecall: opened the AWS console as {creds.assumed_role_arn} in {where}")
-        if args.demo:  # the demo's AWS and its console stand-in end with this command
-            self.say("rolecall: the demo's console stays up 20 s (`rolecall --demo` keeps it)")
+        self._demo_stays_up()
+        return 0
+
+    def _demo_stays_up(self, seconds: int = DEMO_CONSOLE_SECONDS) -> None:
+        """The demo's AWS and its console stand-in end with this command: keep them a while,
+        for the browser to load the pages (`rolecall --demo`, the window, keeps them)."""
+        if self.args.demo:
             import time
 
-            time.sleep(20)
-        return 0
+            self.say(f"rolecall: the demo's console stays up {seconds} s")
+            time.sleep(seconds)
 
     def cmd_add_keys(self) -> int:
         from core.configfile import set_profile

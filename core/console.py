@@ -4,6 +4,7 @@ line (a one-time redirect on 127.0.0.1)."""
 
 from __future__ import annotations
 
+import http.client
 import http.server
 import json
 import os
@@ -97,6 +98,17 @@ def console_destination(partition: str, region: str | None, service: str = "home
     return url + (f"#{fragment}" if fragment else "")
 
 
+def check_duration(*, chained: bool, asked: int | None) -> None:
+    """A sentence for a console session longer than AWS allows for this role."""
+    if chained and asked is not None and asked > CHAINED_CONSOLE_LIMIT:
+        raise ConfigError(
+            "a chained role's console session lasts at most one hour (AWS limits role "
+            f"chaining to an hour): ask for {CHAINED_CONSOLE_LIMIT} seconds or less"
+        )
+    if asked is not None and not 900 <= asked <= 43200:
+        raise ConfigError("the console session duration must be from 900 to 43200 seconds")
+
+
 def session_duration(
     creds: TemporaryCredentials,
     *,
@@ -108,12 +120,8 @@ def session_duration(
     as the credentials are valid (15 minutes to 12 hours). None for a chained role: AWS
     refuses SessionDuration for a session that came from another role session and ends its
     console within the hour; asking for more is a sentence."""
+    check_duration(chained=chained, asked=asked)
     if chained:
-        if asked is not None and asked > CHAINED_CONSOLE_LIMIT:
-            raise ConfigError(
-                "a chained role's console session lasts at most one hour (AWS limits role "
-                f"chaining to an hour): ask for {CHAINED_CONSOLE_LIMIT} seconds or less"
-            )
         return None
     if asked is not None:
         return asked
@@ -158,9 +166,14 @@ def signin_url(
 
 
 def _signin_token(federation: str, params: dict[str, str], timeout: float) -> str:
-    """The federation endpoint's getSigninToken answer: a token for one console sign-in."""
+    """The federation endpoint's getSigninToken answer: a token for one console sign-in.
+
+    The request's query holds the session's secret key and token: no error said here ever
+    includes an exception's own text, which may quote the request."""
     if urllib.parse.urlsplit(federation).scheme not in ("https", "http"):
         raise ConfigError(f"the federation URL must be http(s): {federation}")
+    if any(c.isspace() or not c.isprintable() for c in federation):
+        raise ConfigError("the federation URL must not contain spaces or control characters")
     request = urllib.request.Request(federation + "?" + urllib.parse.urlencode(params))  # noqa: S310
     try:
         # The scheme was checked above, so S310's file:// concern does not apply.
@@ -173,7 +186,14 @@ def _signin_token(federation: str, params: dict[str, str], timeout: float) -> st
         ) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise AwsError(f"cannot reach the AWS sign-in endpoint {federation}: {reason}") from None
+        why = reason if isinstance(reason, str) else getattr(reason, "strerror", None)
+        raise AwsError(
+            f"cannot reach the AWS sign-in endpoint {federation}: {why or type(reason).__name__}"
+        ) from None
+    except (http.client.HTTPException, ValueError) as exc:  # a broken answer; may quote the query
+        raise AwsError(
+            f"the AWS sign-in endpoint {federation} broke off its answer ({type(exc).__name__})"
+        ) from None
     try:
         token = json.loads(body)["SigninToken"]
     except (ValueError, KeyError, TypeError):
@@ -199,32 +219,37 @@ def masked(url: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(shown)))
 
 
+AFTER_USE = 5.0  # seconds a used redirect still answers (404) before it stops
+
+
 class OneTimeRedirect:
     """A page on 127.0.0.1, at a random path, that sends one browser on to `url` and then
-    answers 404; it stops once used or after `lifetime` seconds. A browser is given this
-    address instead of the sign-in URL, so the URL is never on a command line (on Linux any
-    user can read every process's, in /proc/PID/cmdline). The address is on one, so on Linux
+    answers 404; it stops `AFTER_USE` seconds after its use, or after `lifetime` unused. A
+    browser is given this address instead of the sign-in URL, so the URL is never on a
+    command line (on Linux any user can read every process's, in /proc/PID/cmdline). The
+    address is on one, so on Linux
     the page answers only a connection of this user's own (the owner of the other end, as
     /proc/net/tcp says): another user who reads the address cannot take the sign-in."""
 
     def __init__(self, url: str, lifetime: float = 120) -> None:
         self.path = "/" + secrets.token_urlsafe(24)
         self.used = threading.Event()
+        self._lock = threading.Lock()
+        self._closed = False
         redirect = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                mine = _connection_owner(self.client_address[1], redirect.server.server_port)
-                if self.path != redirect.path or redirect.used.is_set() or mine is False:
+                if not redirect._take(self.path, self.client_address[1]):
                     self.send_error(404)
                     return
-                redirect.used.set()
                 self.send_response(302)
                 self.send_header("Location", url)
                 self.send_header("Cache-Control", "no-store")
                 self.send_header("Referrer-Policy", "no-referrer")
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+                redirect.stop_in(AFTER_USE)  # used: only 404s are left to answer
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -232,9 +257,27 @@ class OneTimeRedirect:
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.address = f"http://127.0.0.1:{self.server.server_port}{self.path}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self._timer = threading.Timer(lifetime, self.close)
+        self._timer = threading.Timer(0, lambda: None)
+        self.stop_in(lifetime)
+
+    def stop_in(self, seconds: float) -> None:
+        self._timer.cancel()
+        self._timer = threading.Timer(seconds, self.close)
         self._timer.daemon = True
         self._timer.start()
+
+    def _take(self, path: str, client_port: int) -> bool:
+        """Whether this request gets the sign-in: the right path, the first to ask, and (on
+        Linux) from a connection of this user's."""
+        if path != self.path:
+            return False
+        with self._lock:
+            if self.used.is_set():
+                return False
+            if _connection_owner(client_port, self.server.server_port) is False:
+                return False
+            self.used.set()
+            return True
 
     def wait(self, seconds: float) -> bool:
         """Whether a browser followed it within `seconds`; it stops either way."""
@@ -244,9 +287,11 @@ class OneTimeRedirect:
 
     def close(self) -> None:
         self._timer.cancel()
-        if not getattr(self, "_closed", False):
+        with self._lock:
+            if self._closed:
+                return
             self._closed = True
-            threading.Thread(target=self._stop, daemon=True).start()
+        threading.Thread(target=self._stop, daemon=True).start()
 
     def _stop(self) -> None:
         self.server.shutdown()

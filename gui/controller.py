@@ -38,7 +38,7 @@ class Controller(QObject):
     wrote = Signal(str)  # a sentence about what was written
     writeFailed = Signal(str)
     consoleReady = Signal(str)  # an address for the desktop's browser (never the sign-in URL)
-    consoleOpened = Signal(str, str)  # profile, where its console opened
+    consoleOpened = Signal(str, str, str)  # profile, service, where its console opened
     consoleClosed = Signal(str)  # profile: its console was signed out
     consoleFailed = Signal(str)
     endpointChanged = Signal()  # started, stopped, or serving another role
@@ -76,6 +76,7 @@ class Controller(QObject):
         self.portals = Portals(self, self)
         self.portal_roles: dict[str, tuple[Portal, list[PortalRole]]] = {}
         self._unshown: dict[str, TemporaryCredentials] = {}  # cached, for roles not listed yet
+        self.browsers: list[Any] = []  # core.browsers.Browser, found by find_browsers()
 
     def start(self) -> None:
         """Load the config first (the window fills), then open the keyring and the cached
@@ -86,6 +87,14 @@ class Controller(QObject):
 
             demo.spawn()
         Op(self.pool, self._load).on_success(self._loaded).on_failure(self._start_failed).start()
+        self.find_browsers()
+
+    def find_browsers(self) -> None:
+        """Look for the browsers a console can open in ($PATH and the usual places), on a
+        worker; `browsers` holds them once found."""
+        from core.browsers import found
+
+        Op(self.pool, found).on_success(lambda b: setattr(self, "browsers", b)).start()
 
     def _load(self) -> AwsConfig:
         """Only what the role list needs: the engine (boto3's side) comes in _open."""
@@ -432,13 +441,13 @@ class Controller(QObject):
                 redirect = console.OneTimeRedirect(url)
                 return redirect.address, chosen.name
             console.open_in(chosen, url, target)
-            return "", _where(chosen, profile)
+            return "", chosen.where(profile)
 
         def done(result: tuple[str, str]) -> None:
             address, where = result
             if address:
                 self.consoleReady.emit(address)
-            self.consoleOpened.emit(profile, where)
+            self.consoleOpened.emit(profile, service, where)
 
         Op(self.pool, work).on_success(done).on_failure(
             lambda e: self.consoleFailed.emit(sentence(e))
@@ -523,13 +532,3 @@ class Controller(QObject):
         if self.endpoint is not None and self.endpoint.current != profile:
             self.endpoint.use(profile)
             self.endpointChanged.emit()
-
-
-def _where(browser: Any, profile: str) -> str:
-    from core.browsers import CHROMIUM_FAMILY
-
-    if browser.kind == "firefox":
-        return f"Firefox, in the container '{profile}'"
-    if browser.kind in CHROMIUM_FAMILY:
-        return f"{browser.name}, in its own profile for '{profile}'"
-    return browser.name

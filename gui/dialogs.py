@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.browsers import Browser
 from core.credentials import FORMATS
 from core.errors import ConfigError
 from core.profiles import CREDENTIAL_SOURCES, AwsConfig, RoleProfile, build_role
@@ -224,7 +225,12 @@ class RoleDialog(QDialog):
 class PreferencesDialog(QDialog):
     """Every preference; Save sets them, and each part of the window follows."""
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        parent: QWidget | None = None,
+        browsers: list[Browser] | None = None,  # where consoles may open (found by a worker)
+    ) -> None:
         super().__init__(parent)
         self.settings = settings
         self.setWindowTitle("Preferences")
@@ -257,11 +263,9 @@ class PreferencesDialog(QDialog):
             "read it (a file readable by your user). Off: it stays in the keyring only."
         )
         self.share.setChecked(settings.get("sso_share_with_cli"))
-        from core.browsers import found
-
         self.console = QComboBox()
         self.console.addItem("System default browser", "default")
-        for browser in found():
+        for browser in browsers or []:
             self.console.addItem(browser.name, browser.kind)
         self.console.addItem("Command template", "template")
         at = self.console.findData(settings.get("console_browser"))

@@ -162,11 +162,7 @@ class MainWindow(QMainWindow):
         c.writeFailed.connect(self.show_error)
         c.consoleReady.connect(self._open_url)
         c.consoleFailed.connect(self.show_error)
-        c.consoleOpened.connect(
-            lambda p, where: self.statusBar().showMessage(
-                f"Opened the console of {p} in {where}", 8000
-            )
-        )
+        c.consoleOpened.connect(self._console_opened)
         c.consoleClosed.connect(
             lambda p: self.statusBar().showMessage(f"Signed the console of {p} out", 5000)
         )
@@ -404,8 +400,11 @@ class MainWindow(QMainWindow):
             return
         recent = self.settings.recent_services(profile)
         service = service or (recent[0] if recent else "home")
-        self.settings.used_service(profile, service)
         self.controller.open_console(profile, service, *self._console_browser(profile))
+
+    def _console_opened(self, profile: str, service: str, where: str) -> None:
+        self.settings.used_service(profile, service)
+        self.statusBar().showMessage(f"Opened the console of {profile} in {where}", 8000)
 
     def close_console(self) -> None:
         if self.current:
@@ -422,19 +421,27 @@ class MainWindow(QMainWindow):
         return key, template
 
     def _console_choices(self) -> tuple[list[str], list[tuple[str, str]], str]:
-        from core.browsers import found
-
+        """For the console menu: the services used last, the browsers to choose from (none
+        for a portal's role that no profile names: there is nowhere to keep the choice), and
+        the role's own."""
         profile = self.current or ""
-        choices = [("default", "System default browser")]
-        choices += [(b.kind, b.name) for b in found()]
-        if self._console_browser(profile)[1]:
-            choices.append(("template", "Command template"))
+        role = self.controller.config.roles.get(profile) if self.controller.config else None
+        choices = []
+        if role is not None and role.saved:
+            choices = [("default", "System default browser")]
+            choices += [(b.kind, b.name) for b in self.controller.browsers]
+            if self._console_browser(profile)[1]:
+                choices.append(("template", "Command template"))
         return self.settings.recent_services(profile), choices, self._console_browser(profile)[0]
 
     def choose_console_browser(self, key: str) -> None:
-        """Keep the choice in the profile itself (console_browser), where the CLI reads it."""
+        """Keep the choice in the profile itself (console_browser, and the template with
+        it), where the CLI reads it too."""
         if self.current:
-            self.controller.save_role(self.current, {"console_browser": key})
+            values: dict[str, str | None] = {"console_browser": key}
+            if key == "template":
+                values["console_template"] = self._console_browser(self.current)[1]
+            self.controller.save_role(self.current, values)
 
     def current_session_profile(self) -> str | None:
         return self.current if self.current in self.sessions.sessions else None
@@ -480,7 +487,7 @@ class MainWindow(QMainWindow):
         """The dialog sets the preferences; each part follows them by `Settings.changed`."""
         from gui.dialogs import PreferencesDialog
 
-        PreferencesDialog(self.settings, self).exec()
+        PreferencesDialog(self.settings, self, browsers=self.controller.browsers).exec()
 
     def about(self) -> None:
         from gui.dialogs import about

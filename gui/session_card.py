@@ -165,6 +165,8 @@ class SessionCard(QFrame):
             [],
             "default",
         )
+        self.browser_menu = QMenu("Open consoles of this role in", self.console_menu)
+        self.browser_menu.setObjectName("consoleBrowserMenu")
         self.console_menu.aboutToShow.connect(self._fill_console_menu)
         self.write_button = factory.button(
             "Write to credentials file…",
@@ -200,8 +202,10 @@ class SessionCard(QFrame):
             action.setObjectName(f"console_{service}")
             action.triggered.connect(lambda _=False, s=service: self.serviceRequested.emit(s))
         menu.addSeparator()
-        where = menu.addMenu("Open consoles of this role in")
-        where.setObjectName("consoleBrowserMenu")
+        where = self.browser_menu
+        where.clear()
+        if found:
+            menu.addMenu(where)
         for key, name in found:
             action = where.addAction(name)
             action.setObjectName(f"consoleBrowser_{key}")
@@ -275,6 +279,7 @@ class SessionCard(QFrame):
         for widget in (
             self.copy_button,
             self.console_button,
+            self.console_more,
             self.write_button,
             self.browse_button,
         ):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import select
 import subprocess
 import sys
 import textwrap
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ACCOUNT, BASE_SECRET, ROLECALL, run_cli
+from tests.conftest import ACCOUNT, BASE_SECRET, ROLECALL, assume_role_calls, run_cli
 
 ROLECALL_BIN = Path(sys.executable).parent / "rolecall"
 
@@ -284,6 +285,41 @@ def test_console_bad_input_is_a_sentence(aws, args, sentence):
     result = run_cli("console", "reader", *args, env=aws.env())
     assert result.returncode != 0
     assert sentence in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_chained_roles_console_for_more_than_an_hour_is_refused_before_any_assume(aws):
+    before = len(assume_role_calls())
+    result = run_cli("console", "admin", "--print", "--duration", "7200", env=aws.env())
+    assert_one_error_line(result, 2, "a chained role's console session lasts at most one hour")
+    assert len(assume_role_calls()) == before
+    result = run_cli("console", "reader", "--show", env=aws.env())
+    assert_one_error_line(result, 2, "--show goes with --print")
+
+
+def test_console_close_opens_the_sign_out_in_the_roles_own_browser(aws, tmp_path):
+    opened = tmp_path / "opened"
+    os.mkfifo(opened)  # the browser writes the address it was given; the test waits for it
+    write = "import sys; open(sys.argv[1], 'w').write(sys.argv[2])"
+    template = f'{sys.executable} -c "{write}" {opened} {{url}}'
+    reader = os.open(opened, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        result = run_cli(
+            "console",
+            "reader",
+            "--close",
+            "--browser",
+            "template",
+            "--template",
+            template,
+            env=aws.env(ROLECALL_FEDERATION_URL="http://127.0.0.1:9/federation"),
+        )
+        assert result.returncode == 0, result.stderr
+        assert "signed the console of 'reader' out" in result.stderr
+        assert select.select([reader], [], [], 30)[0], "the browser was never started"
+        address = os.read(reader, 4096).decode()
+    finally:
+        os.close(reader)
+    assert address.startswith("http://127.0.0.1:9/oauth?Action=logout&redirect_uri=")
 
 
 def test_no_keyring_is_a_one_line_error_naming_the_fix(aws):

@@ -68,7 +68,7 @@ def query(word: str) -> dict[str, list[str]]:
                     argv
                     == [
                         f"/opt/{kind}",
-                        "--user-data-dir=/data/browser-profiles/prod-admin",
+                        f"--user-data-dir={browsers.profile_folder(PROD, Path('/data'))}",
                         "--no-first-run",
                         "--new-window",
                         URL,
@@ -105,6 +105,19 @@ def test_the_command_line_of_every_kind(browser, target, expected):
     assert expected(argv), argv
 
 
+def test_each_profile_has_a_folder_of_its_own_whatever_its_name():
+    names = ["team/prod", "team_prod", "team@prod", "..", "prod-admin"]
+    folders = {browsers.profile_folder(Target(n, "1", "R"), Path("/data")) for n in names}
+    assert len(folders) == len(names)
+    assert all(f.parent == Path("/data/browser-profiles") for f in folders)
+    assert browsers.profile_folder(PROD, Path("/data")).name.startswith("prod-admin-")
+
+
+def test_a_template_may_hold_braces_of_its_own():
+    template = Browser("template", 'sh -c \'awk "{{print}}" ; open "$0"\' {url}')
+    assert browsers.command(template, URL, PROD)[-2:] == ['awk "{print}" ; open "$0"', URL]
+
+
 def test_granteds_container_extension_has_its_own_protocol():
     argv = browsers.command(Browser("firefox", "firefox"), URL, PROD, protocol="granted")
     assert argv[1].startswith("ext+granted-containers:name=prod-admin&")
@@ -138,6 +151,8 @@ def test_browsers_are_found_on_the_path_and_in_the_usual_places_and_none_is_assu
         (lambda: browsers.choose("template", "xdg-open"), "needs {url} where the address goes"),
         (lambda: browsers.choose("template", "open {url} {who}"), "has {who}"),
         (lambda: browsers.choose("template", "open '{url}"), "cannot be read"),
+        (lambda: browsers.choose("template", "open {{url}}"), "needs {url}"),
+        (lambda: browsers.choose("template", "x {url} {print $1"), "a lone brace"),
         (lambda: console.console_destination("aws", None, "s4"), "'s4' is not a console service"),
         (
             lambda: console.session_duration(creds(50), chained=True, asked=7200),
@@ -150,6 +165,8 @@ def test_browsers_are_found_on_the_path_and_in_the_usual_places_and_none_is_assu
         "no {url}",
         "unknown {}",
         "unclosed quote",
+        "only {{url}}",
+        "lone brace",
         "service",
         "chained over an hour",
     ],

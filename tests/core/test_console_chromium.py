@@ -5,7 +5,6 @@ side by side, each signed in with its own token and keeping its own cookies."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import threading
 import time
@@ -18,25 +17,14 @@ from core import console
 from core.browsers import Browser, Target, profile_folder
 from core.console_standin import console_standin
 from core.credentials import TemporaryCredentials
+from tests.helpers import chromium
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = chromium.CHROMIUM
 if not CHROMIUM and not os.environ.get("ROLECALL_REQUIRE_CHROMIUM"):
     pytest.skip(
         "Debian's chromium is not installed here (.ci/run installs it)", allow_module_level=True
     )
 
-# What a test adds to Rolecall's own command line: no screen, no sandbox (root in CI), none of
-# the browser's background connections (this machine's network is closed), the page's DOM out.
-HEADLESS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--password-store=basic",
-]
 PROD = Target("prod-admin", "111111111111", "AdministratorAccess")
 STAGING = Target("staging-readonly", "222222222222", "ReadOnly")
 
@@ -72,7 +60,7 @@ def open_headless(url: str, target: Target, watch: str, secret: bool = True) -> 
     leaks: list[str] = []
 
     def launch(argv: list[str]) -> None:
-        full = [argv[0], *HEADLESS, "--dump-dom", *argv[1:]]
+        full = [argv[0], *chromium.HEADLESS, "--dump-dom", *argv[1:]]
         done = threading.Event()
 
         def watch_command_lines() -> None:

@@ -150,3 +150,44 @@ def test_cancelling_a_sign_in_leaves_the_portal_as_it_was(
     qtbot.waitUntil(lambda: not portals.states["corp"].busy, timeout=20000)
     assert row.sign_in.isVisible() and row.sign_in.isEnabled()
     assert "not signed in" in row.state.text() and not portals.states["corp"].problem
+
+
+def test_two_portal_roles_of_different_accounts_open_consoles_side_by_side(
+    standin, make_window, qtbot, settings, monkeypatch, tmp_path
+):
+    """Open console on a role of each account: Chromium, as Rolecall starts it, lands each in
+    a profile of its own, signed in with its own session."""
+    from core import console
+    from core.browsers import Target, profile_folder
+    from core.console_standin import console_standin
+    from tests.helpers import chromium
+
+    chromium.require()
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    pages: dict[str, str] = {}  # the role's --user-data-dir: the page its Chromium shows
+    monkeypatch.setattr(
+        console, "_start", lambda argv: pages.update({argv[1]: chromium.dump_dom(argv)})
+    )
+    settings.set("console_browser", "chromium")
+    with console_standin() as consoles:
+        monkeypatch.setenv("ROLECALL_FEDERATION_URL", consoles.federation)
+        monkeypatch.setenv("ROLECALL_CONSOLE_URL", consoles.base)
+        window = make_window()
+        sign_in(qtbot, window)
+        signed_in = {}
+        for profile in ("prod/Admin", "dev"):
+            which, args = assume(qtbot, window, profile)
+            assert which == 0, args
+            with qtbot.waitSignal(window.controller.consoleOpened, timeout=60000) as opened:
+                window.open_console()
+            assert opened.args == [profile, "home", f"Chromium, in its own profile for '{profile}'"]
+            creds = window.controller.sessions.get(profile)
+            signed_in[profile] = consoles.token_for(creds.access_key_id)
+        for profile in signed_in:
+            role = window.controller.config.roles[profile]
+            folder = profile_folder(Target(profile, role.account_id, role.role_name))
+            assert folder.parent == tmp_path / "data" / "rolecall" / "browser-profiles"
+            assert f"signed in as {signed_in[profile]}" in pages[f"--user-data-dir={folder}"]
+        assert len(pages) == 2
+        roles = {window.controller.config.roles[p].account_id for p in signed_in}
+        assert roles == {"111111111111", ACCOUNT}

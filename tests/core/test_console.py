@@ -18,7 +18,7 @@ import pytest
 from core import browsers, console
 from core.browsers import Browser, Target
 from core.credentials import TemporaryCredentials
-from core.errors import ConfigError
+from core.errors import AwsError, ConfigError
 
 PROD = Target("prod-admin", "111111111111", "AdministratorAccess")
 STAGING = Target("staging-ro", "222222222222", "ReadOnly")
@@ -290,3 +290,29 @@ def test_another_user_who_reads_the_address_cannot_take_the_sign_in():
         assert fetch(redirect.address) == (302, secret), "the person's own browser still can"
     finally:
         redirect.close()
+
+
+def test_no_failure_of_the_sign_in_call_quotes_the_session_it_sent():
+    import socket
+    import threading
+
+    with socket.socket() as server:  # answers every request with a broken status line
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+
+        def answer() -> None:
+            connection, _ = server.accept()
+            with connection:
+                connection.recv(65536)
+                connection.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+
+        threading.Thread(target=answer, daemon=True).start()
+        federation = f"http://127.0.0.1:{server.getsockname()[1]}/federation"
+        with pytest.raises(AwsError) as broken:
+            console.signin_url(creds(50), federation_url=federation)
+    assert "broke off its answer" in str(broken.value)
+    with pytest.raises(ConfigError) as spaced:
+        console.signin_url(creds(50), federation_url="http://127.0.0.1:9/fed eration")
+    for error in (broken.value, spaced.value):
+        assert "s" * 40 not in str(error) and "t" * 40 not in str(error)
+        assert "sessionKey" not in str(error)

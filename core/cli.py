@@ -224,14 +224,7 @@ class Cli:
             self._demo_stays_up()
             return 0
         creds = self.credentials()
-        length = console.session_duration(creds, chained=role.chained, asked=args.duration)
-        url = console.signin_url(
-            creds,
-            role.partition,
-            session_duration=length,
-            chained=role.chained,
-            destination=destination,
-        )
+        url = console.role_signin_url(creds, role, destination, asked=args.duration)
         if args.print:
             print(url if args.show else console.masked(url), file=self.out)
             if not args.show:

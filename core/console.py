@@ -17,11 +17,15 @@ import urllib.request
 import webbrowser
 from collections.abc import Callable
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from core import browsers, redact
 from core.browsers import Browser, Target
 from core.credentials import TemporaryCredentials
 from core.errors import AwsError, ConfigError
+
+if TYPE_CHECKING:
+    from core.profiles import RoleProfile
 
 FEDERATION_URLS = {
     "aws": "https://signin.aws.amazon.com/federation",
@@ -163,6 +167,26 @@ def signin_url(
         "SigninToken": token,
     }
     return federation + "?" + urllib.parse.urlencode(login)
+
+
+def role_signin_url(
+    creds: TemporaryCredentials,
+    role: RoleProfile,
+    destination: str,
+    *,
+    asked: int | None = None,
+    now: datetime | None = None,
+) -> str:
+    """`role`'s console sign-in URL for `creds`, landing on `destination`, the session as
+    long as AWS allows it for this role (see `session_duration`)."""
+    length = session_duration(creds, chained=role.chained, asked=asked, now=now)
+    return signin_url(
+        creds,
+        role.partition,
+        session_duration=length,
+        chained=role.chained,
+        destination=destination,
+    )
 
 
 def _signin_token(federation: str, params: dict[str, str], timeout: float) -> str:

@@ -429,14 +429,7 @@ class Controller(QObject):
         def work() -> tuple[str, str]:
             chosen = browsers.choose(browser, template)
             destination = console.console_destination(role.partition, role.region, service)
-            length = console.session_duration(creds, chained=role.chained, now=self.clock())
-            url = console.signin_url(
-                creds,
-                role.partition,
-                session_duration=length,
-                chained=role.chained,
-                destination=destination,
-            )
+            url = console.role_signin_url(creds, role, destination, now=self.clock())
             if chosen.kind == "default":  # opened by the desktop, through its redirect
                 redirect = console.OneTimeRedirect(url)
                 return redirect.address, chosen.name

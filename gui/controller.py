@@ -16,6 +16,7 @@ from gui.sessions import SessionManager
 from gui.workers import Op, sentence, share_the_gil
 
 if TYPE_CHECKING:
+    from core.browsers import Browser, Target
     from core.endpoint import CredentialEndpoint
     from core.engine import Engine
     from core.sso import Portal, PortalRole
@@ -76,7 +77,7 @@ class Controller(QObject):
         self.portals = Portals(self, self)
         self.portal_roles: dict[str, tuple[Portal, list[PortalRole]]] = {}
         self._unshown: dict[str, TemporaryCredentials] = {}  # cached, for roles not listed yet
-        self.browsers: list[Any] = []  # core.browsers.Browser, found by find_browsers()
+        self.browsers: list[Browser] = []  # found by find_browsers()
 
     def start(self) -> None:
         """Load the config first (the window fills), then open the keyring and the cached
@@ -430,11 +431,7 @@ class Controller(QObject):
             chosen = browsers.choose(browser, template)
             destination = console.console_destination(role.partition, role.region, service)
             url = console.role_signin_url(creds, role, destination, now=self.clock())
-            if chosen.kind == "default":  # opened by the desktop, through its redirect
-                redirect = console.OneTimeRedirect(url)
-                return redirect.address, chosen.name
-            console.open_in(chosen, url, target)
-            return "", chosen.where(profile)
+            return _hand_over(chosen, url, target, secret=True), chosen.where(profile)
 
         def done(result: tuple[str, str]) -> None:
             address, where = result
@@ -457,11 +454,7 @@ class Controller(QObject):
 
         def work() -> str:
             chosen = browsers.choose(browser, template)
-            url = console.logout_url(role.partition)
-            if chosen.kind == "default":
-                return url
-            console.open_in(chosen, url, target, secret=False)
-            return ""
+            return _hand_over(chosen, console.logout_url(role.partition), target, secret=False)
 
         def done(url: str) -> None:
             if url:
@@ -525,3 +518,14 @@ class Controller(QObject):
         if self.endpoint is not None and self.endpoint.current != profile:
             self.endpoint.use(profile)
             self.endpointChanged.emit()
+
+
+def _hand_over(browser: Browser, url: str, target: Target, *, secret: bool) -> str:
+    """Open `url` in `browser` (on a worker). The system's browser is the window's to open,
+    on the GUI thread: for it, the address to open (a secret URL's one-time redirect)."""
+    from core import console
+
+    if browser.kind == "default":
+        return console.OneTimeRedirect(url).address if secret else url
+    console.open_in(browser, url, target, secret=secret)
+    return ""

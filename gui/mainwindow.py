@@ -426,13 +426,14 @@ class MainWindow(QMainWindow):
         the role's own."""
         profile = self.current or ""
         role = self.controller.config.roles.get(profile) if self.controller.config else None
+        key, template = self._console_browser(profile)
         choices = []
         if role is not None and role.saved:
             choices = [("default", "System default browser")]
             choices += [(b.kind, b.name) for b in self.controller.browsers]
-            if self._console_browser(profile)[1]:
+            if template:
                 choices.append(("template", "Command template"))
-        return self.settings.recent_services(profile), choices, self._console_browser(profile)[0]
+        return self.settings.recent_services(profile), choices, key
 
     def choose_console_browser(self, key: str) -> None:
         """Keep the choice in the profile itself (console_browser, and the template with

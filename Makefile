@@ -45,4 +45,5 @@ wheel: | $(PY)
 	$(PY) -m build --wheel --outdir dist .
 
 bench: $(VENV)/.test-installed
+	$(PIP) install -q -e '.[test,demo,bench]'
 	QT_QPA_PLATFORM=offscreen $(PY) -m tests.bench

@@ -86,6 +86,33 @@ def test_the_role_filter_passes_the_model_tester_with_a_filter(qtmodeltester, tm
     ]
 
 
+def shown(proxy: RoleFilter) -> list[str]:
+    return [
+        proxy.index(r, 0, proxy.index(a, 0)).data(PROFILE)
+        for a in range(proxy.rowCount())
+        for r in range(proxy.rowCount(proxy.index(a, 0)))
+    ]
+
+
+def test_the_role_filter_matches_every_word_in_any_order_any_case_and_literally(tmp_path):
+    model = RoleModel()
+    model.load(config_with(tmp_path, 2))
+    proxy = RoleFilter()
+    proxy.setSourceModel(model)
+    proxy.set_text("ALIASED R1")  # words in any order and case: profile r1-aliased only
+    assert shown(proxy) == ["r1-aliased"]
+    proxy.set_text("222 -1")  # an account number and part of a profile name
+    assert shown(proxy) == ["r2-1"]
+    proxy.set_text("r2-1")
+    assert shown(proxy) == ["r2-1"]
+    proxy.set_text("r.-1")  # a search is literal text, not a pattern
+    assert shown(proxy) == []
+    proxy.set_text("(")
+    assert shown(proxy) == []
+    proxy.set_text("  ")
+    assert len(shown(proxy)) == len(model.rows)
+
+
 def test_the_session_model_passes_the_model_tester_with_sessions(qtmodeltester, sessions):
     model = SessionModel(sessions)
     for profile, minutes in (("late", 50), ("soon", 4), ("middle", 20)):

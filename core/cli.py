@@ -60,7 +60,6 @@ class Cli:
 
     def engine(self, role: RoleProfile | None = None) -> Engine:
         from core.engine import Engine
-        from core.sso import Tokens
         from core.vault import KeyStore, SessionCache, open_store
 
         use_cache = not getattr(self.args, "no_cache", False)
@@ -76,11 +75,16 @@ class Cli:
                         f"profile '{role.base_profile}' keeps its keys in the keyring, but {exc}"
                     ) from None
                 raise
+        tokens = None
+        if needs_sign_in or role is None:  # Identity Center's module only where it is used
+            from core.sso import Tokens
+
+            tokens = Tokens(store, share_with_cli=getattr(self.args, "share_with_cli", False))
         return Engine(
             config=self.config,
             cache=SessionCache(store) if store is not None and use_cache else None,
             keys=KeyStore(store) if store is not None else None,
-            tokens=Tokens(store, share_with_cli=getattr(self.args, "share_with_cli", False)),
+            tokens=tokens,
         )
 
     @property
@@ -119,6 +123,10 @@ class Cli:
         role.check()
         for note in role.notes:
             self.say(f"rolecall: note: profile '{name}': {note}")
+        if not self.args.no_cache:
+            cached = self.cached(role)
+            if cached is not None:
+                return cached
         engine = self.engine(role)
         return engine.credentials(
             name,
@@ -126,6 +134,16 @@ class Cli:
             duration=self.args.duration,
             use_cache=not self.args.no_cache,
         )
+
+    def cached(self, role: RoleProfile) -> TemporaryCredentials | None:
+        """The keyring's session of a role, read without the engine (botocore's session,
+        STS): what every `credential_process` call of an SDK pays, so kept to the least."""
+        from core.vault import SessionCache, open_store
+
+        try:
+            return SessionCache(open_store(self.args.demo)).get(role.name, role.role_arn)
+        except NoKeyringError:
+            return None  # the engine's path says why, or assumes and keeps it in memory
 
     def cmd_list(self) -> int:
         from core.listing import role_rows, table_lines

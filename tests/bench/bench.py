@@ -13,6 +13,7 @@ import gc
 import json
 import os
 import random
+import shlex
 import statistics
 import subprocess
 import sys
@@ -287,16 +288,7 @@ def cli_assume(folder: Path, endpoint: str, runs: int) -> Figure:
     tools people run instead, on the same moto server: awsume (its shell wrapper sourced by
     bash, `awsume PROFILE -s`, which prints the export lines) and `aws sts assume-role`."""
     bindir = Path(sys.executable).parent
-    (folder / "home").mkdir(exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(
-        AWS_CONFIG_FILE=str(folder / "assume-config"),
-        AWS_SHARED_CREDENTIALS_FILE=str(folder / "assume-creds"),
-        AWS_ENDPOINT_URL=endpoint,
-        HOME=str(folder / "home"),  # awsume keeps its own settings there
-        PATH=f"{bindir}{os.pathsep}{env.get('PATH', '')}",
-        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
-    )
+    env = cli_env(folder, endpoint)
     mine = [str(bindir / "rolecall"), "export", "reader", "--no-cache"]
     awsume = ["bash", "-c", ". awsume reader -s"]
     aws = [str(bindir / "aws"), "sts", "assume-role", "--profile", "base"]
@@ -307,22 +299,10 @@ def cli_assume(folder: Path, endpoint: str, runs: int) -> Figure:
         "awsume": peer_version([str(bindir / "awsumepy"), "--version"], env),
         "aws": peer_version([str(bindir / "aws"), "--version"], env),
     }
-
-    def whole(args: list[str], expect: str) -> Callable[[], float]:
-        def run() -> float:
-            start = time.perf_counter()
-            out = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
-            elapsed = time.perf_counter() - start
-            if out.returncode or expect not in out.stdout:
-                raise RuntimeError(f"{args[:3]} failed: {out.stderr[-500:]}")
-            return elapsed
-
-        return run
-
     measures = (
-        whole(mine, "export AWS_SESSION_TOKEN="),
-        whole(awsume, "export AWS_SESSION_TOKEN="),
-        whole(aws, "SessionToken"),
+        whole(mine, env, "export AWS_SESSION_TOKEN="),
+        whole(awsume, env, "export AWS_SESSION_TOKEN="),
+        whole(aws, env, "SessionToken"),
     )
     for measure in measures:
         measure()  # warm the file cache
@@ -334,6 +314,150 @@ def cli_assume(folder: Path, endpoint: str, runs: int) -> Figure:
         f"rolecall export {ours * 1000:.0f} ms, awsume {versions['awsume']} {theirs * 1000:.0f} ms,"
         f" aws sts assume-role ({versions['aws'].split()[0]}) {cli * 1000:.0f} ms",
     )
+
+
+def cli_env(folder: Path, endpoint: str) -> dict[str, str]:
+    """The environment the CLI figures run in: the `reader` role of `assume`, on moto;
+    Rolecall's bytecode compiled, as installed."""
+    compile_bytecode()
+    bindir = Path(sys.executable).parent
+    (folder / "home").mkdir(exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_CONFIG_FILE=str(folder / "assume-config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(folder / "assume-creds"),
+        AWS_ENDPOINT_URL=endpoint,
+        HOME=str(folder / "home"),  # awsume keeps its own settings there
+        PATH=f"{bindir}{os.pathsep}{env.get('PATH', '')}",
+        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
+    )
+    return env
+
+
+def whole(args: list[str], env: dict[str, str], expect: str) -> Callable[[], float]:
+    """A measure: the command as a whole process, to its exit, checked by its output."""
+
+    def run() -> float:
+        start = time.perf_counter()
+        out = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
+        elapsed = time.perf_counter() - start
+        if out.returncode or expect not in out.stdout:
+            raise RuntimeError(f"{args[:3]} failed: {out.stderr[-500:]}")
+        return elapsed
+
+    return run
+
+
+def keyring_service(folder: Path) -> tuple[dict[str, str], list[subprocess.Popen[bytes]]]:
+    """A gnome-keyring of the bench's own (the session cache lives in the OS keyring), as
+    the tests start it; the environment that reaches it, and its processes to stop."""
+    from tests.conftest import _start_secret_service, wait_for_secret_service
+
+    (folder / "keyring").mkdir()
+    service, processes = _start_secret_service(folder / "keyring")
+    env = {
+        "DBUS_SESSION_BUS_ADDRESS": service.address,
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.SecretService.Keyring",
+    }
+    saved = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+    os.environ["DBUS_SESSION_BUS_ADDRESS"] = service.address
+    try:
+        wait_for_secret_service()
+    finally:
+        if saved is None:
+            os.environ.pop("DBUS_SESSION_BUS_ADDRESS")
+        else:
+            os.environ["DBUS_SESSION_BUS_ADDRESS"] = saved
+    return env, processes
+
+
+KEYRING_FLOOR = (
+    "import json, keyring; keyring.get_password('rolecall', 'session:reader');"
+    " print(json.dumps({'Version': 1, 'AccessKeyId': 'AKIAIOSFODNN7EXAMPLE',"
+    " 'SecretAccessKey': 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'}))"
+)
+
+
+def cli_cached(folder: Path, endpoint: str, runs: int) -> list[Figure]:
+    """The session cache from a terminal and from the SDKs: `rolecall export PROFILE` with a
+    cached session against `awsume PROFILE -s` (which caches nothing between processes for
+    a role), and the AWS CLI calling `rolecall credential-process` against the same CLI call
+    with static keys in its environment."""
+    import shutil
+
+    bindir = Path(sys.executable).parent
+    missing = [t for t in ("dbus-daemon", "gnome-keyring-daemon") if not shutil.which(t)]
+    if missing:
+        why = f"no Secret Service for the session cache: {', '.join(missing)} not installed"
+        return [
+            Figure("cli_cached", 0, 0.5, "", skipped=why),
+            Figure("credential_process", 0, 1.3, "", skipped=why),
+        ]
+    env = cli_env(folder, endpoint)
+    keyring_env, processes = keyring_service(folder)
+    env.update(keyring_env)
+    try:
+        config = folder / "assume-config"
+        config.write_text(
+            config.read_text().split("[profile sdk]")[0] + f"[profile sdk]\nregion = eu-west-1\n"
+            f"credential_process = {bindir / 'rolecall'} credential-process reader\n"
+            # For reference: the least any Python credential_process that reads the OS
+            # keyring through `keyring` pays (the same entry; it prints static keys).
+            f"[profile keyring-floor]\nregion = eu-west-1\n"
+            f"credential_process = {sys.executable} -c {shlex.quote(KEYRING_FLOOR)}\n"
+        )
+        mine = whole([str(bindir / "rolecall"), "export", "reader"], env, "AWS_SESSION_TOKEN=")
+        mine()  # assumes once: the session is in the keyring from here on
+        figures = []
+        if (bindir / "awsumepy").exists():
+            version = peer_version([str(bindir / "awsumepy"), "--version"], env)
+            awsume = whole(["bash", "-c", ". awsume reader -s"], env, "AWS_SESSION_TOKEN=")
+            awsume()
+            ours, theirs = alternate(mine, awsume, runs=runs)
+            figures.append(
+                Figure(
+                    "cli_cached",
+                    ours / theirs,
+                    0.5,
+                    f"rolecall export, cached {ours * 1000:.0f} ms, awsume {version}"
+                    f" {theirs * 1000:.0f} ms",
+                )
+            )
+        else:
+            why = "awsume is not installed (make bench)"
+            figures.append(Figure("cli_cached", 0, 0.5, "", skipped=why))
+        aws = [str(bindir / "aws"), "sts", "get-caller-identity"]
+        through = whole([*aws, "--profile", "sdk"], env, "assumed-role/Reader")
+        static = whole(
+            aws,
+            {
+                **env,
+                "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+                "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                "AWS_DEFAULT_REGION": "eu-west-1",
+            },
+            "Arn",
+        )
+        floor = whole([*aws, "--profile", "keyring-floor"], env, "Arn")
+        through(), static(), floor()
+        ours, plain, least = alternate(through, static, floor, runs=runs)
+        version = peer_version([str(bindir / "aws"), "--version"], env).split()[0]
+        figures.append(
+            Figure(
+                "credential_process",
+                ours / plain,
+                1.3,
+                f"{version} get-caller-identity through rolecall credential-process (cached)"
+                f" {ours * 1000:.0f} ms, with static keys {plain * 1000:.0f} ms; for reference,"
+                f" a bare Python keyring read as the process {least * 1000:.0f} ms"
+                f" ({least / plain:.2f}x)",
+            )
+        )
+        return figures
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=30)
 
 
 def big_config(folder: Path, runs: int, roles: int) -> Figure:
@@ -772,6 +896,7 @@ def main(argv: list[str] | None = None) -> int:
             lambda: [import_cost(runs)],
             lambda: assume(folder, endpoint, runs * 7),
             lambda: [cli_assume(folder, endpoint, runs)],
+            lambda: cli_cached(folder, endpoint, runs),
             lambda: [big_config(folder, runs, roles_big)],
             lambda: [sso_listing(1 if smoke else 3, 20 if smoke else 200)],
         ):

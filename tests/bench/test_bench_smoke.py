@@ -16,6 +16,8 @@ FIGURES = [
     "assume",
     "cached_assume",
     "cli_assume",
+    "cli_cached",
+    "credential_process",
     "big_config",
     "sso_listing",
     "search_keystroke",

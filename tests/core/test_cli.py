@@ -11,9 +11,17 @@ import sys
 import textwrap
 from pathlib import Path
 
+import boto3
 import pytest
 
-from tests.conftest import ACCOUNT, BASE_SECRET, ROLECALL, assume_role_calls, run_cli
+from tests.conftest import (
+    ACCOUNT,
+    BASE_SECRET,
+    ROLECALL,
+    STANDARD_CONFIG,
+    assume_role_calls,
+    run_cli,
+)
 
 ROLECALL_BIN = Path(sys.executable).parent / "rolecall"
 
@@ -343,6 +351,22 @@ def test_sessions_are_cached_in_the_keyring_between_processes(aws, real_keyring)
     third = exports(run_cli("export", "reader"))
     assert third["AWS_ACCESS_KEY_ID"] != first["AWS_ACCESS_KEY_ID"]
     assert "forgot" in run_cli("forget", "--all").stderr
+
+
+@pytest.mark.keyring
+def test_a_cached_session_is_not_served_once_the_profile_names_another_role(aws, real_keyring):
+    first = exports(run_cli("export", "reader"))
+    aws.write_config(STANDARD_CONFIG.replace("role/Reader", "role/Auditor"))
+    served = json.loads(run_cli("credential-process", "reader").stdout)
+    assert served["AccessKeyId"] != first["AWS_ACCESS_KEY_ID"]
+    caller = boto3.client(
+        "sts",
+        aws_access_key_id=served["AccessKeyId"],
+        aws_secret_access_key=served["SecretAccessKey"],
+        aws_session_token=served["SessionToken"],
+        region_name="eu-west-1",
+    ).get_caller_identity()
+    assert ":assumed-role/Auditor/" in caller["Arn"]
 
 
 @pytest.mark.keyring

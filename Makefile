@@ -44,6 +44,10 @@ wheel: | $(PY)
 	$(PIP) install -q build
 	$(PY) -m build --wheel --outdir dist .
 
+# The peers compared in the same run: awsume and the AWS CLI (the bench extra), and
+# dynamodb-admin from npm into build/ (ignored by git, never a dependency of Rolecall).
 bench: $(VENV)/.test-installed
 	$(PIP) install -q -e '.[test,demo,bench]'
-	QT_QPA_PLATFORM=offscreen $(PY) -m tests.bench
+	if command -v npm >/dev/null; then \
+		npm install --silent --no-audit --no-fund --prefix build/bench-node dynamodb-admin@5.3.3; fi
+	QT_QPA_PLATFORM=offscreen $(PY) -m tests.bench --svg resources/screenshots/bench.svg

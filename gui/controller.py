@@ -88,14 +88,17 @@ class Controller(QObject):
 
             demo.spawn()
         Op(self.pool, self._load).on_success(self._loaded).on_failure(self._start_failed).start()
-        self.find_browsers()
 
     def find_browsers(self) -> None:
         """Look for the browsers a console can open in ($PATH and the usual places), on a
         worker; `browsers` holds them once found."""
-        from core.browsers import found
 
-        Op(self.pool, found).on_success(lambda b: setattr(self, "browsers", b)).start()
+        def find() -> list[Browser]:
+            from core.browsers import found
+
+            return found()
+
+        Op(self.pool, find).on_success(lambda b: setattr(self, "browsers", b)).start()
 
     def _load(self) -> AwsConfig:
         """Only what the role list needs: the engine (boto3's side) comes in _open."""
@@ -128,6 +131,9 @@ class Controller(QObject):
     def _settle(self) -> None:
         if not self._settled:
             self._settled = True
+            # Not needed before a console menu opens: once start-up is over, so that neither
+            # its import nor its walk of $PATH holds the interpreter while the window fills.
+            self.find_browsers()
             self.settled.emit()
 
     def _open(self, config: AwsConfig) -> tuple[Any, Any, bool, dict[str, TemporaryCredentials]]:

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from xml.etree import ElementTree
 
 from tests.conftest import ROOT
 
@@ -26,6 +27,8 @@ FIGURES = [
     "dynamodb_first_rows",
     "dynamodb_heartbeat",
     "dynamodb_memory",
+    "ddb_first_page",
+    "ddb_all",
     "demo_first_rows",
     "demo_heartbeat",
 ]
@@ -40,7 +43,7 @@ def test_the_benchmark_suite_runs_and_reports_every_figure(tmp_path):
         XDG_RUNTIME_DIR=str(tmp_path),
     )
     result = subprocess.run(
-        [sys.executable, "-m", "tests.bench", "--smoke"],
+        [sys.executable, "-m", "tests.bench", "--smoke", "--svg", str(tmp_path / "bench.svg")],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -57,3 +60,12 @@ def test_the_benchmark_suite_runs_and_reports_every_figure(tmp_path):
     assert [pattern.match(line)[1] for line in lines] == FIGURES, result.stdout
     summary = json.loads(result.stdout.splitlines()[-1])
     assert summary["figures"] == len(FIGURES)
+    # The plot has a group for each figure measured beside a peer or a floor, named and
+    # with its verdict; skipped ones are left out.
+    plot = ElementTree.parse(tmp_path / "bench.svg").getroot()  # noqa: S314 - our own file
+    texts = [t.text for t in plot.iter("{http://www.w3.org/2000/svg}text")]
+    measured = [m[1] for m in map(pattern.match, lines) if " SKIP " not in m[0]]
+    for name in ("startup", "search_keystroke", "search_keystroke_worst"):
+        assert name in texts and name in measured
+    for name in set(FIGURES) - set(measured):
+        assert name not in texts

@@ -74,36 +74,40 @@ def plot(figures: list[Figure], path: Path) -> None:
     values = [v for f in groups for _, v in f.bars]
     low = 10 ** math.floor(math.log10(min(values)))
     high = 10 ** math.ceil(math.log10(max(values)))
-    bar, gap, left, top, plot_h = 22, 34, 64, 56, 300
-    width = left + sum(len(f.bars) * bar + gap for f in groups) + 16
-    height = top + plot_h + 64
+    bar, drawn, gap, left, top, plot_h = 36, 31, 28, 64, 84, 330
+
+    def group_width(figure: Figure) -> int:
+        return max(len(figure.bars) * bar, 132)
+
+    width = left + sum(group_width(f) + gap for f in groups) + 8
+    height = top + plot_h + 58
 
     def y(value: float) -> float:
         span = math.log10(high) - math.log10(low)
         return top + plot_h * (1 - (math.log10(value) - math.log10(low)) / span)
 
     def label(seconds: float) -> str:
-        if seconds >= 1:
-            return f"{seconds:.3g} s"
-        return f"{seconds * 1000:.3g} ms"
+        value, unit = (seconds, "s") if seconds >= 1 else (seconds * 1000, "ms")
+        return f"{float(f'{value:.3g}'):g} {unit}"  # three figures, never 1e+03
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">',
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="{left}" y="22" font-size="14" font-weight="bold" fill="#111827">'
-        "Rolecall beside the tools people use instead (time, log scale; lower is better)</text>",
+        f'<text x="{left}" y="22" font-size="15" font-weight="bold" fill="#111827">'
+        "Rolecall beside the tools people use instead</text>",
+        f'<text x="{left}" y="40" font-size="11" fill="#4b5563">Time for the same work in the'
+        " same run, log scale, lower is better; under each group its ratio and target</text>",
     ]
-    legend = [*COLOURS.items(), ("Qt or a bare script", FLOOR_COLOUR)]
     x = left
-    for who, colour in legend:
-        out.append(f'<rect x="{x}" y="32" width="10" height="10" fill="{colour}"/>')
-        out.append(f'<text x="{x + 14}" y="41" font-size="11" fill="#374151">{escape(who)}</text>')
-        x += 24 + 7 * len(who)
+    for who, colour in [*COLOURS.items(), ("Qt or a bare script", FLOOR_COLOUR)]:
+        out.append(f'<rect x="{x}" y="52" width="10" height="10" rx="2" fill="{colour}"/>')
+        out.append(f'<text x="{x + 14}" y="61" font-size="11" fill="#374151">{escape(who)}</text>')
+        x += 30 + int(6.6 * len(who))
     decade = low
-    while decade <= high:
+    while decade <= high * 1.0001:
         out.append(
-            f'<line x1="{left}" x2="{width - 16}" y1="{y(decade):.1f}" y2="{y(decade):.1f}" '
+            f'<line x1="{left}" x2="{width - 8}" y1="{y(decade):.1f}" y2="{y(decade):.1f}" '
             'stroke="#e5e7eb"/>'
         )
         out.append(
@@ -113,35 +117,41 @@ def plot(figures: list[Figure], path: Path) -> None:
         decade *= 10
     x = left + gap / 2
     for figure in groups:
-        for who, seconds in figure.bars:
+        span = group_width(figure)
+        first = x + (span - len(figure.bars) * bar) / 2
+        for i, (who, seconds) in enumerate(figure.bars):
             stopped = who.startswith(">")
             name = who.lstrip(">")
             colour = next((c for k, c in COLOURS.items() if name.startswith(k)), FLOOR_COLOUR)
-            top_y = y(seconds)
+            bx, by = first + i * bar, y(seconds)
+            tall = top + plot_h - by
             out.append(
-                f'<rect x="{x:.1f}" y="{top_y:.1f}" width="{bar - 4}" '
-                f'height="{top + plot_h - top_y:.1f}" fill="{colour}">'
-                f"<title>{escape(name)}: {label(seconds)}{' (stopped)' if stopped else ''}</title>"
-                "</rect>"
+                f'<rect x="{bx:.1f}" y="{by:.1f}" width="{drawn}" height="{tall:.1f}" '
+                f'fill="{colour}"><title>{escape(name)}: {label(seconds)}</title></rect>'
             )
-            text = ("≥" if stopped else "") + label(seconds)
             out.append(
-                f'<text x="{x + (bar - 4) / 2:.1f}" y="{top_y - 4:.1f}" font-size="8.5" '
-                f'text-anchor="middle" fill="#374151">{escape(text)}</text>'
+                f'<text x="{bx + drawn / 2:.1f}" y="{by - 4:.1f}" font-size="9" '
+                f'text-anchor="middle" fill="#1f2937">{"≥" if stopped else ""}'
+                f"{label(seconds)}</text>"
             )
-            x += bar
-        middle = x - len(figure.bars) * bar / 2 - 2
+            if 6.2 * len(name) + 10 < tall:  # who it is, along the bar when it fits
+                cx, cy = bx + drawn / 2 + 3.5, top + plot_h - 6
+                out.append(
+                    f'<text x="{cx:.1f}" y="{cy:.1f}" font-size="10" fill="#ffffff" '
+                    f'transform="rotate(-90 {cx:.1f} {cy:.1f})">{escape(name)}</text>'
+                )
+        middle = x + span / 2
         verdict = "met" if figure.ok else "not met"
         out.append(
-            f'<text x="{middle:.1f}" y="{top + plot_h + 16}" font-size="10.5" '
+            f'<text x="{middle:.1f}" y="{top + plot_h + 18}" font-size="11" font-weight="bold" '
             f'text-anchor="middle" fill="#111827">{escape(figure.name)}</text>'
         )
         out.append(
-            f'<text x="{middle:.1f}" y="{top + plot_h + 30}" font-size="9.5" text-anchor="middle"'
-            f' fill="{"#047857" if figure.ok else "#b91c1c"}">'
-            f"{figure.value:.2f}x (target {figure.target}x): {verdict}</text>"
+            f'<text x="{middle:.1f}" y="{top + plot_h + 34}" font-size="10" text-anchor="middle"'
+            f' fill="{"#047857" if figure.ok else "#b91c1c"}">{figure.value:.2f}x, target'
+            f" {figure.target}x: {verdict}</text>"
         )
-        x += gap
+        x += span + gap
     out.append("</svg>")
     path.write_text("\n".join(out) + "\n")
 
@@ -551,9 +561,9 @@ def cli_cached(folder: Path, endpoint: str, runs: int) -> list[Figure]:
                 f" a bare Python keyring read as the process {least * 1000:.0f} ms"
                 f" ({least / plain:.2f}x)",
                 bars=(
-                    ("Rolecall: AWS CLI through credential-process", ours),
-                    ("AWS CLI with static keys", plain),
-                    ("a bare keyring read, through the AWS CLI", least),
+                    ("Rolecall", ours),
+                    ("AWS CLI, static keys", plain),
+                    ("bare keyring read", least),
                 ),
             )
         )

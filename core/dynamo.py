@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Attr, ConditionBase
 
+from core.capacity import Capacity
 from core.clients import DATA_READ_TIMEOUT, ClientFactory
 from core.credentials import Credentials
 from core.errors import AwsError, Cancelled, ConfigError, aws_failure, error_code
@@ -140,6 +141,9 @@ class ReadOptions:
     return_capacity: bool = True
 
 
+WRITE_CAPACITY = {"ReturnConsumedCapacity": "INDEXES"}  # every write says what it consumed
+
+
 class DynamoDB:
     """DynamoDB through one low-level client (`connect` makes it with the engine's timeouts).
 
@@ -213,7 +217,7 @@ class DynamoDB:
         if options.count_only:
             params["Select"] = "COUNT"
         if options.return_capacity:
-            params["ReturnConsumedCapacity"] = "TOTAL"
+            params["ReturnConsumedCapacity"] = "INDEXES"
         return exprs.apply(params)
 
     def _pages(
@@ -246,7 +250,7 @@ class DynamoDB:
                 last_evaluated_key=start,
                 count=answer.get("Count", 0),
                 scanned_count=answer.get("ScannedCount", 0),
-                consumed_capacity=answer.get("ConsumedCapacity", {}).get("CapacityUnits"),
+                capacity=Capacity.of(answer),
             )
             if start is None:
                 return
@@ -275,9 +279,10 @@ class DynamoDB:
         )
         return answer.get("Item")
 
-    def put(self, table: str, item: Item, only_if_new: Sequence[str] | None = None) -> None:
-        """Write an item; with `only_if_new` (the key names) refuse to replace an existing one."""
-        params: dict[str, Any] = {"TableName": table, "Item": item}
+    def put(self, table: str, item: Item, only_if_new: Sequence[str] | None = None) -> Capacity:
+        """Write an item; with `only_if_new` (the key names) refuse to replace an existing one.
+        Returns the capacity the write consumed."""
+        params: dict[str, Any] = {"TableName": table, "Item": item, **WRITE_CAPACITY}
         if only_if_new:
             exprs = Expressions()
             params["ConditionExpression"] = exprs.condition(
@@ -285,7 +290,7 @@ class DynamoDB:
             )
             exprs.apply(params)
         try:
-            self.client.put_item(**params)
+            return Capacity.of(self.client.put_item(**params))
         except Exception as exc:  # noqa: BLE001 - turned into a sentence
             if error_code(exc) == "ConditionalCheckFailedException":
                 raise AwsError(
@@ -300,8 +305,9 @@ class DynamoDB:
         key: Item,
         set_values: Mapping[str, AttributeValue] | None = None,
         remove: Sequence[str] = (),
-    ) -> Item:
-        """Set and remove chosen attributes of one item; returns the item as it is now."""
+    ) -> tuple[Item, Capacity]:
+        """Set and remove chosen attributes of one item; returns the item as it is now, and
+        the capacity the write consumed."""
         if not set_values and not remove:
             raise ConfigError("nothing to update: give attributes to set or remove")
         exprs = Expressions()
@@ -322,11 +328,12 @@ class DynamoDB:
                 "UpdateExpression": " ".join(clauses),
                 "ConditionExpression": exists,
                 "ReturnValues": "ALL_NEW",
+                **WRITE_CAPACITY,
             }
         )
         try:
             answer: Any = self.client.update_item(**params)  # our items, not the stubs' dicts
-            return answer.get("Attributes", {})
+            return answer.get("Attributes", {}), Capacity.of(answer)
         except Exception as exc:  # noqa: BLE001 - turned into a sentence
             if error_code(exc) == "ConditionalCheckFailedException":
                 raise AwsError(
@@ -344,9 +351,10 @@ class DynamoDB:
         keys: Sequence[Item],
         progress: Callable[[int], None] | None = None,
         max_attempts: int = 8,
-    ) -> int:
-        """Delete many items, 25 at a time, retrying UnprocessedItems with backoff."""
-        done = 0
+    ) -> tuple[int, Capacity]:
+        """Delete many items, 25 at a time, retrying UnprocessedItems with backoff; how many
+        were deleted, and the capacity that consumed."""
+        done, used = 0, Capacity()
         for start in range(0, len(keys), 25):
             pending = [{"DeleteRequest": {"Key": k}} for k in keys[start : start + 25]]
             attempt = 0
@@ -355,7 +363,9 @@ class DynamoDB:
                     f"deleting items of table '{table}'",
                     "batch_write_item",
                     RequestItems={table: pending},
+                    **WRITE_CAPACITY,
                 )
+                used += Capacity.of(answer)
                 left = answer.get("UnprocessedItems", {}).get(table, [])
                 done += len(pending) - len(left)
                 if progress:
@@ -371,7 +381,7 @@ class DynamoDB:
                             "UnprocessedItems",
                         )
                     self._sleep(min(0.05 * 2**attempt, 5.0))
-        return done
+        return done, used
 
 
 def connect(

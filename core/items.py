@@ -121,6 +121,13 @@ def to_plain_json(item: Mapping[str, AttributeValue], indent: int | None = None)
     return text if indent is None else _pretty(_loads(text), " " * indent, "")
 
 
+def to_plain_value(value: AttributeValue, name: str, indent: int | None = None) -> str:
+    """One attribute's value in the plain JSON view (what the cell editor shows), exactly;
+    a refusal names the attribute `name`."""
+    text = _plain(value, name)
+    return text if indent is None else _pretty(_loads(text), " " * indent, "")
+
+
 def _pretty(value: Any, step: str, pad: str) -> str:
     """json.dumps with indentation, but writing Decimals digit for digit."""
     inner = pad + step
@@ -173,6 +180,12 @@ def from_plain_json(text: str) -> Item:
     if not isinstance(data, dict):
         raise ItemError("an item must be a JSON object of attribute names and values")
     return {name: _from_plain(value, name) for name, value in data.items()}
+
+
+def from_plain_value(text: str, name: str) -> AttributeValue:
+    """One attribute's value read back from the plain JSON view, exactly, or refused with
+    the reason, naming the attribute `name`."""
+    return _from_plain(_loads(text), name)
 
 
 def plain_to_item(data: Mapping[str, Any]) -> Item:

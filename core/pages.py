@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from core.capacity import Capacity
 from core.compact import EncodedItems, from_wire
 from core.items import Item
 
@@ -23,7 +24,7 @@ class ScanPage:
     last_evaluated_key: Item | None
     count: int
     scanned_count: int
-    consumed_capacity: float | None = None
+    capacity: Capacity = field(default_factory=Capacity)  # what reading it used, as DynamoDB said
 
     @property
     def more(self) -> bool:

@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import threading
-from collections.abc import Callable, Iterator
-from dataclasses import replace
-from decimal import Decimal
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelectionModel, QRegularExpression, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QSyntaxHighlighter, QTextCharFormat
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
-    QListWidget,
     QMainWindow,
     QMenu,
     QPlainTextEdit,
     QPushButton,
-    QSpinBox,
     QSplitter,
     QTableView,
     QToolButton,
@@ -37,115 +27,37 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.capacity import Capacity
 from core.credentials import format_remaining
-from core.dynamo import DynamoDB, KeyAttribute, ReadOptions, TableInfo
-from core.errors import AwsError, Cancelled, ConfigError
+from core.dynamo import DynamoDB, TableInfo
+from core.errors import AwsError, ConfigError
 from core.export import export
-from core.expressions import FILTER_OPERATORS, KEY_OPERATORS, FilterClause, key_condition
 from core.items import (
     Item,
     ItemError,
-    exact_number,
     from_plain_json,
+    from_plain_value,
     item_key,
     to_dynamodb_json,
     to_plain_json,
+    to_plain_value,
 )
-from core.pages import ScanPage
 from gui import theme
 from gui.controller import Controller
 from gui.dialogs import Ask
-from gui.items_model import ItemsModel, ItemsSorter, prepared
+from gui.item_editor import JsonEditor, JsonHighlighter
+from gui.items_model import ItemsModel, ItemsSorter
 from gui.items_view import ItemsView, RowNumbers
+from gui.query_bar import QueryBar
+from gui.table_list import TablePane
+from gui.table_reader import TableReader
 from gui.workers import Op, sentence
 
 if TYPE_CHECKING:
     from core.credentials import TemporaryCredentials
     from core.engine import Engine
 
-VALUE_TYPES = ("S", "N", "B", "BOOL", "NULL")
 MIN_FIRST_PAGE = 25  # rows a new read asks for at least, before its pages grow
-
-
-def typed_value(text: str, kind: str, what: str) -> Any:
-    """What the person typed, as the DynamoDB type they chose (numbers stay exact)."""
-    if kind == "N":
-        try:
-            return Decimal(exact_number(text.strip()))
-        except ItemError as exc:
-            raise ConfigError(f"{what}: {exc}") from None
-    if kind == "B":
-        try:
-            return base64.b64decode(text.strip(), validate=True)
-        except (binascii.Error, ValueError):
-            raise ConfigError(f"{what}: '{text}' is not base64") from None
-    if kind == "BOOL":
-        if text.strip().lower() not in ("true", "false"):
-            raise ConfigError(f"{what}: type true or false")
-        return text.strip().lower() == "true"
-    if kind == "NULL":
-        return None
-    return text
-
-
-class JsonHighlighter(QSyntaxHighlighter):
-    """Keys, strings, numbers, literals and Rolecall's $binary/$set tags in colour."""
-
-    def __init__(self, document: Any) -> None:
-        super().__init__(document)
-        self.rules: list[tuple[QRegularExpression, QTextCharFormat]] = []
-        # Later rules win: numbers and literals first, then strings over them, then keys.
-        for pattern, color, bold in (
-            (r"-?\b\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b", "warning", False),
-            (r"\b(?:true|false|null)\b", "accent", True),
-            (r'"(?:[^"\\]|\\.)*"', "ok", False),
-            (r'"(?:[^"\\]|\\.)*"(?=\s*:)', "accent", False),
-            (r'"\$(?:binary|set)"|"(?:S|N|B|SS|NS|BS|M|L|NULL|BOOL)"(?=\s*:)', "critical", True),
-        ):
-            fmt = QTextCharFormat()
-            fmt.setForeground(theme.color(color))
-            fmt.setFontWeight(700 if bold else 400)
-            self.rules.append((QRegularExpression(pattern), fmt))
-
-    def highlightBlock(self, text: str) -> None:  # noqa: N802
-        for pattern, fmt in self.rules:
-            matches = pattern.globalMatch(text)
-            while matches.hasNext():
-                m = matches.next()
-                self.setFormat(m.capturedStart(), m.capturedLength(), fmt)
-
-
-class JsonEditor(QDialog):
-    """Edit an item or one attribute as plain JSON; what cannot be stored exactly is refused."""
-
-    def __init__(self, title: str, text: str, hint: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.resize(620, 520)
-        layout = QVBoxLayout(self)
-        label = QLabel(hint)
-        label.setWordWrap(True)
-        label.setProperty("muted", True)
-        layout.addWidget(label)
-        self.edit = QPlainTextEdit(text)
-        self.edit.setObjectName("jsonEditor")
-        self.edit.setAccessibleName("JSON")
-        self.highlighter = JsonHighlighter(self.edit.document())
-        layout.addWidget(self.edit, 1)
-        self.error = QLabel()
-        self.error.setObjectName("errorLabel")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-
-    def text(self) -> str:
-        return self.edit.toPlainText()
 
 
 class BrowserAsk(Ask):
@@ -164,62 +76,6 @@ class BrowserAsk(Ask):
         return path or None
 
 
-class FilterRow(QWidget):
-    removed = Signal(object)
-
-    def __init__(self) -> None:
-        super().__init__()
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.attribute = QLineEdit()
-        self.attribute.setPlaceholderText("attribute")
-        self.attribute.setAccessibleName("Filter attribute")
-        self.operator = QComboBox()
-        self.operator.addItems(FILTER_OPERATORS)
-        self.operator.setAccessibleName("Filter operator")
-        self.value = QLineEdit()
-        self.value.setPlaceholderText("value")
-        self.value.setAccessibleName("Filter value")
-        self.value2 = QLineEdit()
-        self.value2.setPlaceholderText("and")
-        self.value2.setAccessibleName("Second filter value")
-        self.kind = QComboBox()
-        self.kind.addItems(VALUE_TYPES)
-        self.kind.setAccessibleName("Filter value type")
-        self.kind.setToolTip("The DynamoDB type of the value")
-        remove = QToolButton()
-        remove.setText("✕")
-        remove.setToolTip("Remove this filter")
-        remove.setAccessibleName("Remove filter")
-        remove.clicked.connect(lambda: self.removed.emit(self))
-        for widget in (self.attribute, self.operator, self.value, self.value2, self.kind, remove):
-            layout.addWidget(widget)
-        self.operator.currentTextChanged.connect(self._operator_changed)
-        self._operator_changed(self.operator.currentText())
-
-    def _operator_changed(self, op: str) -> None:
-        self.value2.setVisible(op == "between")
-        needs_value = op not in ("attribute_exists", "attribute_not_exists")
-        self.value.setVisible(needs_value)
-        self.kind.setVisible(needs_value and op != "attribute_type")
-
-    def clause(self) -> FilterClause:
-        op = self.operator.currentText()
-        name = self.attribute.text().strip()
-        if not name:
-            raise ConfigError("a filter needs an attribute name")
-        if op in ("attribute_exists", "attribute_not_exists"):
-            return FilterClause(name, op)
-        if op == "attribute_type":
-            return FilterClause(name, op, self.value.text().strip())
-        kind = self.kind.currentText()
-        value = typed_value(self.value.text(), kind, f"filter on {name}")
-        value2 = (
-            typed_value(self.value2.text(), kind, f"filter on {name}") if op == "between" else None
-        )
-        return FilterClause(name, op, value, value2)
-
-
 class BrowserWindow(QMainWindow):
     """One window per session, titled with the role, account and region."""
 
@@ -236,16 +92,9 @@ class BrowserWindow(QMainWindow):
         self.controller = controller
         self.profile = profile
         self.pool = controller.pool
-        self.db: DynamoDB | None = None
         self.creds = controller.sessions.get(profile)
         self.table: TableInfo | None = None
-        self.pages: Iterator[ScanPage] | None = None
-        self.read_op: Op | None = None
-        self.stopped = False  # by Stop: the next read goes on from the last page
-        self.cancel_event: threading.Event | None = None
-        self.last_read: tuple[str, ReadOptions, Any] | None = None
         self.resume_pending = False
-        self.loading_all = False
         role = controller.config.roles.get(profile) if controller.config else None
         account = role.account_id if role else ""
         region = (self.creds.region if self.creds else None) or (role.region if role else "")
@@ -320,7 +169,8 @@ class BrowserWindow(QMainWindow):
 
         split = QSplitter()
         split.setHandleWidth(1)
-        split.addWidget(self._build_tables())
+        self.tables = TablePane(split)
+        split.addWidget(self.tables)
         split.addWidget(self._build_main())
         split.setSizes([280, 1000])
         split.setStretchFactor(1, 1)
@@ -330,122 +180,16 @@ class BrowserWindow(QMainWindow):
         self.status.setObjectName("browserStatus")
         self.statusBar().addWidget(self.status, 1)
 
-    def _build_tables(self) -> QWidget:
-        side = QWidget()
-        side.setObjectName("sidebar")
-        layout = QVBoxLayout(side)
-        layout.setContentsMargins(12, 12, 8, 8)
-        self.table_filter = QLineEdit()
-        self.table_filter.setObjectName("tableFilter")
-        self.table_filter.setPlaceholderText("Filter tables")
-        self.table_filter.setAccessibleName("Filter tables")
-        self.table_filter.setClearButtonEnabled(True)
-        layout.addWidget(self.table_filter)
-        self.table_list = QListWidget()
-        self.table_list.setObjectName("tableList")
-        self.table_list.setAccessibleName("Tables")
-        layout.addWidget(self.table_list, 2)
-        title = QLabel("SCHEMA")
-        title.setObjectName("sectionTitle")
-        layout.addWidget(title)
-        self.schema = QLabel("Pick a table.")
-        self.schema.setObjectName("tableSchema")
-        self.schema.setWordWrap(True)
-        self.schema.setTextFormat(Qt.TextFormat.RichText)
-        self.schema.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.schema.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.schema, 3)
-        return side
-
     def _build_main(self) -> QWidget:
         main = QWidget()
         layout = QVBoxLayout(main)
         layout.setContentsMargins(12, 10, 12, 6)
-        row1 = QHBoxLayout()
-        self.mode = QComboBox()
-        self.mode.setObjectName("queryMode")
-        self.mode.addItems(["Scan", "Query"])
-        self.mode.setAccessibleName("Scan or query")
-        self.index = QComboBox()
-        self.index.setObjectName("indexCombo")
-        self.index.setAccessibleName("Table or index")
-        self.index.setMinimumWidth(200)
-        self.pk_value = QLineEdit()
-        self.pk_value.setObjectName("pkValue")
-        self.pk_value.setAccessibleName("Partition key value")
-        self.sk_operator = QComboBox()
-        self.sk_operator.setObjectName("skOperator")
-        self.sk_operator.addItems(["(any)", *KEY_OPERATORS])
-        self.sk_operator.setAccessibleName("Sort key condition")
-        self.sk_value = QLineEdit()
-        self.sk_value.setObjectName("skValue")
-        self.sk_value.setAccessibleName("Sort key value")
-        self.sk_value2 = QLineEdit()
-        self.sk_value2.setObjectName("skValue2")
-        self.sk_value2.setPlaceholderText("and")
-        self.sk_value2.setAccessibleName("Second sort key value")
-        self.mode.setFixedWidth(110)
-        self.index.setMaximumWidth(320)
-        for widget in (
-            self.mode,
-            self.index,
-            self.pk_value,
-            self.sk_operator,
-            self.sk_value,
-            self.sk_value2,
-        ):
-            row1.addWidget(widget)
-        row1.addStretch(1)
-        layout.addLayout(row1)
-
-        self.filters_box = QVBoxLayout()
-        layout.addLayout(self.filters_box)
-        self.filter_rows: list[FilterRow] = []
-
-        row2 = QHBoxLayout()
-        self.add_filter = QToolButton()
-        self.add_filter.setText("+ Filter")
-        self.add_filter.setObjectName("addFilter")
-        self.add_filter.setToolTip("Add a filter (applied by DynamoDB after reading)")
-        self.combine = QComboBox()
-        self.combine.addItems(["AND", "OR"])
-        self.combine.setObjectName("filterCombine")
-        self.combine.setAccessibleName("Combine filters with")
-        self.projection = QLineEdit()
-        self.projection.setObjectName("projection")
-        self.projection.setPlaceholderText("attributes to return (comma-separated, optional)")
-        self.projection.setAccessibleName("Projection")
-        self.page_size = QSpinBox(minimum=0, maximum=10000, singleStep=100)
-        self.page_size.setObjectName("pageSize")
-        self.page_size.setSpecialValueText("page: 1 MB")
-        self.page_size.setPrefix("page: ")
-        self.page_size.setAccessibleName("Page size")
-        self.page_size.setToolTip("Items per request (Limit); empty means DynamoDB's 1 MB pages")
-        self.consistent = QCheckBox("Consistent read")
-        self.consistent.setObjectName("consistentRead")
-        self.run_button = QPushButton("Run")
-        self.run_button.setObjectName("runQueryButton")
-        self.run_button.setProperty("primary", True)
-        self.run_button.setToolTip("Run the scan or query (Enter)")
-        self.cancel_button = QPushButton("Stop")
-        self.cancel_button.setObjectName("stopButton")
-        self.cancel_button.setToolTip("Stop between pages; what is loaded stays")
-        self.cancel_button.setEnabled(False)
-        for control in (
-            self.add_filter,
-            self.combine,
-            self.projection,
-            self.page_size,
-            self.consistent,
-            self.run_button,
-            self.cancel_button,
-        ):
-            row2.addWidget(control)
-        row2.setStretch(2, 1)
-        layout.addLayout(row2)
+        self.query = QueryBar(main)
+        layout.addWidget(self.query)
 
         split = QSplitter(Qt.Orientation.Vertical)
         self.model = ItemsModel(self)
+        self.reader = TableReader(self.pool, self.model, lambda: self._rows_on_screen() * 2, self)
         self.sorter = ItemsSorter(self)
         self.sorter.setSourceModel(self.model)
         self.view = ItemsView()
@@ -517,18 +261,18 @@ class BrowserWindow(QMainWindow):
         return main
 
     def _connect(self) -> None:
-        self.table_filter.textChanged.connect(self._filter_tables)
-        self.table_list.currentTextChanged.connect(self.describe)
-        self.mode.currentTextChanged.connect(self._mode_changed)
-        self.index.currentIndexChanged.connect(self._index_changed)
-        self.sk_operator.currentTextChanged.connect(self._mode_changed)
-        self.add_filter.clicked.connect(self.new_filter)
-        self.run_button.clicked.connect(self.run)
-        for edit in (self.pk_value, self.sk_value, self.sk_value2, self.projection):
+        self.tables.list.currentTextChanged.connect(self.describe)
+        self.query.run_button.clicked.connect(self.run)
+        for edit in self.query.edits:
             edit.returnPressed.connect(self.run)
-        self.cancel_button.clicked.connect(self.stop)
-        self.load_all.clicked.connect(self.fetch_all)
-        self.model.fetchRequested.connect(self.fetch_next)
+        self.query.cancel_button.clicked.connect(self.stop)
+        self.load_all.clicked.connect(self.reader.fetch_all)
+        self.model.fetchRequested.connect(self.reader.fetch_next)
+        self.reader.readingChanged.connect(self._set_reading)
+        self.reader.pageLoaded.connect(self._page_loaded)
+        self.reader.done.connect(self._read_done)
+        self.reader.stopped.connect(self._read_stopped)
+        self.reader.failed.connect(self._read_failed)
         # The item's text is laid out on the next turn of the event loop: after a page, the
         # table's first paint and the JSON's layout would otherwise hold the GUI thread at once.
         self._show_later = QTimer(self, singleShot=True, interval=0)
@@ -548,7 +292,6 @@ class BrowserWindow(QMainWindow):
         self.controller.sessions.ticked.connect(self.tick)
         self.controller.sessions.changed.connect(self._session_changed)
         QShortcut(QKeySequence("Ctrl+Return"), self, self.run)
-        self._mode_changed()
         self._update_buttons()
 
     # ---- client, tables and schema ---------------------------------------------------------
@@ -562,31 +305,18 @@ class BrowserWindow(QMainWindow):
             self._client_ready
         ).on_failure(self._failed).start()
 
+    @property
+    def db(self) -> DynamoDB | None:
+        return self.reader.db
+
     def _client_ready(self, result: tuple[DynamoDB, list[str]]) -> None:
-        self.db, tables = result
+        self.reader.db, tables = result
         self.status.setText(f"{len(tables)} tables")
-        current = self.table_list.currentItem().text() if self.table_list.currentItem() else None
-        self.table_list.blockSignals(True)
-        self.table_list.clear()
-        self.table_list.addItems(sorted(tables))
-        self.table_list.blockSignals(False)
-        self._filter_tables(self.table_filter.text())
-        if current:
-            found = self.table_list.findItems(current, Qt.MatchFlag.MatchExactly)
-            if found:
-                self.table_list.blockSignals(True)
-                self.table_list.setCurrentItem(found[0])
-                self.table_list.blockSignals(False)
+        self.tables.set_tables(tables)
         self.tablesLoaded.emit(tables)
         if self.resume_pending:
             self.resume_pending = False
             self._resume()
-
-    def _filter_tables(self, text: str) -> None:
-        words = text.lower().split()
-        for row in range(self.table_list.count()):
-            item = self.table_list.item(row)
-            item.setHidden(not all(w in item.text().lower() for w in words))
 
     def describe(self, table: str) -> None:
         if not table or self.db is None:
@@ -598,178 +328,56 @@ class BrowserWindow(QMainWindow):
 
     def _described(self, info: TableInfo) -> None:
         self.table = info
-        self.index.blockSignals(True)
-        self.index.clear()
-        self.index.addItem(f"Table {info.name}", None)
-        for index in info.indexes:
-            self.index.addItem(f"{index.kind} {index.name}", index.name)
-        self.index.blockSignals(False)
-        self.schema.setText(_schema_html(info))
-        self._index_changed()
+        self.query.set_table(info)
+        self.tables.show_schema(info)
         self.model.reset(info.key_names)
         self.item_view.clear()
         self.status.setText(f"{info.name}: about {info.item_count:,} items. Run a scan or a query.")
         self.tableDescribed.emit(info)
 
-    def _index_changed(self, *args: Any) -> None:
-        if self.table is None:
-            return
-        pk, sk = self.table.keys_for(self.index.currentData())
-        self.pk_value.setPlaceholderText(f"{pk.name} ({pk.type}) equals")
-        self.sk_value.setPlaceholderText(f"{sk.name} ({sk.type})" if sk else "no sort key")
-        self.sk_operator.setEnabled(sk is not None and self.mode.currentText() == "Query")
-        self._mode_changed()
-
-    def _mode_changed(self, *args: Any) -> None:
-        query = self.mode.currentText() == "Query"
-        sk = self.table.keys_for(self.index.currentData())[1] if self.table else None
-        self.pk_value.setVisible(query)
-        self.sk_operator.setVisible(query and sk is not None)
-        op = self.sk_operator.currentText()
-        self.sk_value.setVisible(query and sk is not None and op != "(any)")
-        self.sk_value2.setVisible(query and sk is not None and op == "between")
-
-    def new_filter(self) -> FilterRow:
-        row = FilterRow()
-        row.removed.connect(self._remove_filter)
-        self.filter_rows.append(row)
-        self.filters_box.addWidget(row)
-        return row
-
-    def _remove_filter(self, row: FilterRow) -> None:
-        self.filter_rows.remove(row)
-        row.setParent(None)
-        row.deleteLater()
-
-    # ---- reading --------------------------------------------------------------------------
-    def options(self) -> tuple[ReadOptions, Any]:
-        """The read the query bar describes; ConfigError names what is wrong in it."""
-        if self.table is None:
-            raise ConfigError("pick a table first")
-        index_name = self.index.currentData()
-        projection = [p.strip() for p in self.projection.text().split(",") if p.strip()]
-        options = ReadOptions(
-            index=index_name,
-            page_size=self.page_size.value() or None,
-            consistent=self.consistent.isChecked(),
-            projection=projection,
-            filters=[row.clause() for row in self.filter_rows],
-            combine=self.combine.currentText(),
-        )
-        if self.mode.currentText() == "Scan":
-            return options, None
-        pk, sk = self.table.keys_for(index_name)
-        if not self.pk_value.text().strip():
-            raise ConfigError(f"a query needs a value for the partition key {pk.name}")
-        pk_value = typed_value(self.pk_value.text(), pk.type, pk.name)
-        op = self.sk_operator.currentText()
-        if sk is None or op == "(any)":
-            return options, key_condition(pk.name, pk_value)
-        value = typed_value(self.sk_value.text(), sk.type, sk.name)
-        value2 = typed_value(self.sk_value2.text(), sk.type, sk.name) if op == "between" else None
-        return options, key_condition(pk.name, pk_value, sk.name, op, value, value2)
-
     def run(self) -> None:
         if self.db is None or self.table is None:
             return
         try:
-            options, key = self.options()
+            options, key = self.query.options()
         except ConfigError as exc:
             self.show_message(str(exc))
             return
-        self._drop_read()
+        self.reader.drop()
         self.hide_message()
         self.model.reset(self.table.key_names)
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.sorter.sort(-1)
         self.item_view.clear()
-        self.last_read = (self.table.name, options, key)
-        self._start_read(None)
-
-    def _open_pages(self, start_key: Item | None) -> None:
-        """A page iterator for the last read, from `start_key`. A new read's first page asks
-        for about two screens of rows; a read that goes on asks for full pages."""
-        assert self.db is not None and self.last_read is not None
-        table, options, key = self.last_read
-        self.cancel_event = threading.Event()
-        first = None if start_key is not None else self._rows_on_screen() * 2
-        read = replace(options, start_key=start_key, cancel=self.cancel_event, first_page=first)
-        db = self.db
-        self.pages = db.query(table, key, read) if key is not None else db.scan(table, read)
-        self.stopped = False
+        self.reader.start(self.table.name, options, key)
 
     def _rows_on_screen(self) -> int:
         row = max(1, self.view.verticalHeader().defaultSectionSize())
         return max(MIN_FIRST_PAGE, self.view.viewport().height() // row + 1)
 
-    def _start_read(self, start_key: Item | None) -> None:
-        self._open_pages(start_key)
-        self.model.more = True
-        self.fetch_next()
-
     def _resume(self) -> None:
         """Go on from the last page read, with the renewed session's client."""
-        if self.last_read is not None and self.model.more:
-            self._drop_read()  # a page still on its way would come twice
+        if self.reader.read is not None and self.model.more:
             self.hide_message()
-            self._start_read(self.model.last_key)
+            self.reader.resume()
 
     def go_on(self) -> None:
         """After a read failed (network, throttling): read again from the page that failed;
         the rows already loaded stay."""
         self.hide_message()
-        if self.db is not None and self.pages is None and not self.model.loading:
-            self._resume()
-
-    def _pages_to_read(self) -> Iterator[ScanPage] | None:
-        """The read under way, or after Stop one going on from the last page that arrived
-        (after a failure, only "Go on" or a renewal reads again)."""
-        if self.stopped and self.db is not None and self.last_read and self.model.more:
-            self._open_pages(self.model.last_key)
-        return self.pages
+        self.reader.go_on()
 
     def fetch_next(self) -> None:
-        """One more page, on a worker (the view calls this as the person scrolls)."""
-        pages = None if self.model.loading else self._pages_to_read()
-        if pages is None:
-            return
-        self.model.loading = True
-        self._set_reading(True)
-        self.read_op = Op(self.pool, lambda: prepared(next(pages, None)), owner=self)
-        self.read_op.on_success(self._page).on_failure(self._read_failed).start()
+        self.reader.fetch_next()
 
     def fetch_all(self) -> None:
-        pages = None if self.model.loading or not self.model.more else self._pages_to_read()
-        if pages is None:
-            return
-        self.model.loading = True
-        self.loading_all = True
-        self._set_reading(True)
+        self.reader.fetch_all()
 
-        def work(report: Callable[[object], None]) -> None:
-            for page in pages:
-                report(prepared(page))
-
-        self.read_op = Op(self.pool, work, reports=True, owner=self)
-        self.read_op.on_progress(self._add_page).on_success(lambda _: self._read_done())
-        self.read_op.on_failure(self._read_failed).start()
-
-    def _add_page(self, page: ScanPage) -> None:
-        self.model.add_page(page)
+    def _page_loaded(self, rows: int) -> None:
         self._update_status()
-        self.pageLoaded.emit(len(self.model.items))
-
-    def _page(self, page: ScanPage | None) -> None:
-        if page is None:
-            self.model.more = False
-        else:
-            self._add_page(page)
-        self._read_done()
+        self.pageLoaded.emit(rows)
 
     def _read_done(self) -> None:
-        self.model.loading = False
-        self.loading_all = False
-        self._set_reading(False)
         self._update_status()
         self.readFinished.emit()
         if self.model.items and not self.view.currentIndex().isValid():
@@ -779,49 +387,27 @@ class BrowserWindow(QMainWindow):
                 | QItemSelectionModel.SelectionFlag.Rows,
             )
 
-    def _read_failed(self, error: BaseException) -> None:
-        self.model.loading = False
-        self.loading_all = False
-        self._set_reading(False)
-        self.pages = None  # a read that raised is over; go_on starts again from last_key
-        if isinstance(error, Cancelled):
-            self._update_status("stopped")
-        else:
-            self._failed(error)
-            if self.model.more and self.last_read is not None:
-                kept = len(self.model.items)
-                self.message.setText(
-                    f"{self.message.text()}. The {kept:,} rows loaded are kept."
-                    if kept
-                    else self.message.text()
-                )
-                self.go_on_button.setVisible(not self.expired_bar.isVisible())  # renew goes on
+    def _read_stopped(self) -> None:
+        self._update_status("stopped")
         self.readFinished.emit()
 
-    def _drop_read(self) -> bool:
-        """Cancel the read under way: a page still on its way is dropped (the worker may be
-        waiting for it) and the next read goes on from the last page that arrived."""
-        if self.cancel_event is not None:
-            self.cancel_event.set()
-        op, self.read_op = self.read_op, None
-        if op is None or not op.running:
-            return False
-        op.cancel()
-        self.pages = None
-        self.model.loading = False
-        self.loading_all = False
-        return True
+    def _read_failed(self, error: BaseException) -> None:
+        self._failed(error)
+        if self.model.more and self.reader.read is not None:
+            kept = len(self.model.items)
+            self.message.setText(
+                f"{self.message.text()}. The {kept:,} rows loaded are kept."
+                if kept
+                else self.message.text()
+            )
+            self.go_on_button.setVisible(not self.expired_bar.isVisible())  # renew goes on
+        self.readFinished.emit()
 
     def stop(self) -> None:
-        if self._drop_read():
-            self.stopped = True
-            self._set_reading(False)
-            self._update_status("stopped")
-            self.readFinished.emit()
+        self.reader.stop()
 
     def _set_reading(self, on: bool) -> None:
-        self.run_button.setEnabled(not on)
-        self.cancel_button.setEnabled(on)
+        self.query.set_reading(on)
         self.load_all.setEnabled(not on and self.model.more)
 
     def _update_status(self, extra: str = "") -> None:
@@ -833,7 +419,7 @@ class BrowserWindow(QMainWindow):
             f"{len(m.items):,} items loaded",
             f"{m.scanned:,} scanned",
             f"{m.pages} page{'s' if m.pages != 1 else ''}",
-            f"{m.capacity:g} capacity units",
+            m.capacity.describe("RCU"),
             extra or more,
         ]
         if self.sorter.sortColumn() >= 0:
@@ -925,9 +511,9 @@ class BrowserWindow(QMainWindow):
             return
         db, table, keys = self.db, self.table.name, list(self.table.key_names)
 
-        def added(_: object) -> None:
+        def added(used: Capacity) -> None:
             self.model.insert(item)
-            self._written("Added the item")
+            self._written("Added the item", used)
 
         self._write(lambda: db.put(table, item, only_if_new=keys), added)
 
@@ -958,9 +544,9 @@ class BrowserWindow(QMainWindow):
             return
         db, table = self.db, self.table.name
 
-        def saved(_: object) -> None:
+        def saved(used: Capacity) -> None:
             self.model.replace(row, new)
-            self._written("Saved the item")
+            self._written("Saved the item", used)
 
         self._write(lambda: db.put(table, new), saved)
 
@@ -976,10 +562,11 @@ class BrowserWindow(QMainWindow):
             return
         item = self.model.items[row]
         current = item.get(name)
-        text = ""
-        if current is not None:
-            text = to_plain_json({name: current}, indent=2)
-            text = text[text.index(":") + 1 : text.rindex("}")].strip()
+        try:
+            text = "" if current is None else to_plain_value(current, name, indent=2)
+        except ItemError as exc:
+            self.show_message(str(exc))
+            return
         answer = BrowserAsk.edit_json(
             self,
             f"Edit {name}",
@@ -991,19 +578,20 @@ class BrowserWindow(QMainWindow):
         key = item_key(item, self.table.key_names)
         db, table = self.db, self.table.name
         try:
-            value = from_plain_json('{"v": ' + answer + "}")["v"] if answer.strip() else None
+            value = from_plain_value(answer, name) if answer.strip() else None
         except ItemError as exc:
-            self.show_message(str(exc).replace("v: ", "").replace("v.", f"{name}."))
+            self.show_message(str(exc))
             return
 
-        def work() -> Item:
+        def work() -> tuple[Item, Capacity]:
             if value is None:
                 return db.update(table, key, remove=[name])
             return db.update(table, key, {name: value})
 
-        def saved(new: Item) -> None:
+        def saved(result: tuple[Item, Capacity]) -> None:
+            new, used = result
             self.model.replace(row, new)
-            self._written(f"Saved {name}")
+            self._written(f"Saved {name}", used)
 
         self._write(work, saved)
 
@@ -1022,15 +610,16 @@ class BrowserWindow(QMainWindow):
         keys = [item_key(self.model.items[r], self.table.key_names) for r in rows]
         db, table = self.db, self.table.name
 
-        def deleted(n: int) -> None:
+        def deleted(result: tuple[int, Capacity]) -> None:
+            n, used = result
             self.model.remove_rows(rows)
             self.item_view.clear()
-            self._written(f"Deleted {n} item{'s' if n != 1 else ''}")
+            self._written(f"Deleted {n} item{'s' if n != 1 else ''}", used)
 
         self._write(lambda: db.batch_delete(table, keys), deleted)
 
-    def _written(self, text: str) -> None:
-        self.statusBar().showMessage(text, 6000)
+    def _written(self, text: str, used: Capacity) -> None:
+        self.statusBar().showMessage(f"{text} · {used.describe('WCU')}", 6000)
         self.show_item()
         self.wrote.emit(text)
 
@@ -1045,21 +634,16 @@ class BrowserWindow(QMainWindow):
         self._export(lambda report: export([items], Path(path), fmt, keys, progress=report), path)
 
     def export_all(self, fmt: str) -> None:
-        if self.table is None or self.db is None or self.last_read is None:
+        if self.table is None or self.db is None or self.reader.read is None:
             self.show_message("Run a scan or query first: the export repeats it to the end.")
             return
         path = BrowserAsk.save_path(self, "Export the whole result", f"{self.table.name}.{fmt}")
         if not path:
             return
-        table, options, key = self.last_read
-        self.cancel_event = threading.Event()
-        read = replace(options, start_key=None, cancel=self.cancel_event)
-        db, keys, cancel = self.db, self.table.key_names, self.cancel_event
-        pages = (
-            p.items
-            for p in (db.query(table, key, read) if key is not None else db.scan(table, read))
-        )
-        self.cancel_button.setEnabled(True)
+        keys, result = self.table.key_names, self.reader.whole_result()
+        cancel = self.reader.cancel_event
+        pages = (p.items for p in result)
+        self.query.cancel_button.setEnabled(True)
         self._export(
             lambda report: export(pages, Path(path), fmt, keys, progress=report, cancel=cancel),
             path,
@@ -1067,12 +651,12 @@ class BrowserWindow(QMainWindow):
 
     def _export(self, work: Any, path: str) -> None:
         def done(count: int) -> None:
-            self.cancel_button.setEnabled(False)
+            self.query.cancel_button.setEnabled(False)
             self.statusBar().showMessage(f"Exported {count:,} items to {path}", 8000)
             self.exported.emit(count)
 
         def failed(error: BaseException) -> None:
-            self.cancel_button.setEnabled(False)
+            self.query.cancel_button.setEnabled(False)
             self._failed(error)
 
         Op(self.pool, work, reports=True, owner=self).on_progress(
@@ -1101,7 +685,7 @@ class BrowserWindow(QMainWindow):
         if creds is not None and creds is not self.creds:
             self.creds = creds
             self.expired_bar.hide()
-            self.resume_pending = self.last_read is not None and self.model.more
+            self.resume_pending = self.reader.read is not None and self.model.more
             self._connect_client()
         self.tick()
 
@@ -1114,7 +698,7 @@ class BrowserWindow(QMainWindow):
         self.failed.emit(message)
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
-        self._drop_read()  # a "Load all" under way stops with the window
+        self.reader.drop()  # a "Load all" under way stops with the window
         super().closeEvent(event)
 
     def show_message(self, text: str) -> None:
@@ -1129,41 +713,3 @@ class BrowserWindow(QMainWindow):
 def _open(engine: Engine, creds: TemporaryCredentials) -> tuple[DynamoDB, list[str]]:
     db = engine.dynamodb(creds, encoded_pages=True)
     return db, db.list_tables()
-
-
-def _schema_html(info: TableInfo) -> str:
-    def key(k: KeyAttribute) -> str:
-        return f"<b>{k.name}</b> <span style='color:{theme.current['muted']}'>({k.type})</span>"
-
-    rows = [
-        f"<b style='font-size:12pt'>{info.name}</b>",
-        f"Partition key: {key(info.partition_key)}",
-    ]
-    if info.sort_key:
-        rows.append(f"Sort key: {key(info.sort_key)}")
-    rows.append(
-        f"About {info.item_count:,} items · {_size(info.size_bytes)} · "
-        f"{info.billing_mode.replace('_', ' ').lower()}"
-    )
-    if info.stream:
-        rows.append(f"Stream: {info.stream}")
-    if info.ttl_attribute:
-        rows.append(f"TTL: {info.ttl_attribute} ({(info.ttl_status or '').lower()})")
-    for index in info.indexes:
-        keys = key(index.partition_key) + (" + " + key(index.sort_key) if index.sort_key else "")
-        projected = (
-            f" ({', '.join(index.projected_attributes)})" if index.projected_attributes else ""
-        )
-        rows.append(
-            f"<br><b>{index.kind}</b> {index.name}<br>&nbsp;&nbsp;{keys}<br>"
-            f"&nbsp;&nbsp;projects {index.projection.lower()}{projected}"
-        )
-    return "<br>".join(rows)
-
-
-def _size(n: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB", "TB"):
-        if n < 1024 or unit == "TB":
-            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
-        n /= 1024  # type: ignore[assignment]
-    return ""

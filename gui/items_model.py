@@ -14,6 +14,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from core.capacity import Capacity
 from core.compact import CompactItems, EncodedItems
 from core.items import AttributeValue, Item, cell_text, columns
 from core.pages import ScanPage
@@ -76,7 +77,7 @@ class ItemsModel(QAbstractTableModel):
         self.loading = False
         self.pages = 0
         self.scanned = 0
-        self.capacity = 0.0
+        self.capacity = Capacity()
         self.last_key: Item | None = None
         self._cells: dict[tuple[int, int], str] = {}
         self._sort_keys: dict[int, list[tuple[int, Any]]] = {}
@@ -85,7 +86,8 @@ class ItemsModel(QAbstractTableModel):
         self.beginResetModel()
         self.items, self.columns, self.key_names = CompactItems(), list(key_names), key_names
         self._sort_keys.clear()
-        self.more, self.loading, self.pages, self.scanned, self.capacity = False, False, 0, 0, 0.0
+        self.more, self.loading, self.pages, self.scanned = False, False, 0, 0
+        self.capacity = Capacity()
         self.last_key = None
         self._cells.clear()
         self.endResetModel()
@@ -94,7 +96,7 @@ class ItemsModel(QAbstractTableModel):
         """Append a page's items; new attributes become new columns at the end."""
         self.pages += 1
         self.scanned += page.scanned_count
-        self.capacity += page.consumed_capacity or 0.0
+        self.capacity += page.capacity
         self.more = page.more
         self.last_key = page.last_evaluated_key
         if page.items:

@@ -328,13 +328,8 @@ def import_cost(runs: int) -> Figure:
     )
 
 
-def assume(folder: Path, endpoint: str, runs: int) -> list[Figure]:
-    import boto3
-
-    from core.clients import client_config
-    from core.engine import Engine
-    from core.vault import MemoryStore, SessionCache
-
+def write_assume_files(folder: Path) -> Path:
+    """The `reader` role (from `base`'s static keys) the assume, CLI and browser figures use."""
     config = folder / "assume-config"
     config.write_text(
         f"[profile base]\nregion = eu-west-1\n[profile reader]\n"
@@ -345,6 +340,17 @@ def assume(folder: Path, endpoint: str, runs: int) -> list[Figure]:
         "[base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"
         "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
     )
+    return config
+
+
+def assume(folder: Path, endpoint: str, runs: int) -> list[Figure]:
+    import boto3
+
+    from core.clients import client_config
+    from core.engine import Engine
+    from core.vault import MemoryStore, SessionCache
+
+    config = write_assume_files(folder)
     os.environ.update(
         AWS_CONFIG_FILE=str(config),
         AWS_ENDPOINT_URL=endpoint,
@@ -708,8 +714,7 @@ def dynamodb(endpoint: str, items: int, runs: int) -> list[Figure]:
     # so both sides get a long read timeout; everything else is the engine's client config.
     config = client_config().merge(Config(read_timeout=600))
     client = session.client("dynamodb", config=config, endpoint_url=endpoint)
-    table = f"Bench{items}"
-    seed_table(table, items, client)
+    table = f"Bench{items}"  # seeded by main
     received = [0]
     client.meta.events.register(
         "before-parse.dynamodb.Scan",
@@ -882,21 +887,21 @@ def browser_reads(folder: Path, endpoint: str, table: str, items: int, runs: int
     browser = BrowserWindow(controller, "reader")
     browser.show()
     wait_for(browser.tablesLoaded, 60)
-    with_table = browser.table_list.findItems(table, Qt.MatchFlag.MatchExactly)
-    browser.table_list.setCurrentItem(with_table[0])
+    with_table = browser.tables.list.findItems(table, Qt.MatchFlag.MatchExactly)
+    browser.tables.list.setCurrentItem(with_table[0])
     wait_for(browser.tableDescribed, 60)
     QApplication.processEvents()
 
     def first_rows() -> float:
         start = time.perf_counter()
-        browser.run_button.click()
+        browser.query.run_button.click()
         wait_for(browser.pageLoaded, 600)
         QApplication.processEvents()  # the rows painted
         return time.perf_counter() - start
 
     def load_all() -> float:
         start = time.perf_counter()
-        browser.run_button.click()
+        browser.query.run_button.click()
         wait_for(browser.pageLoaded, 600)
         browser.load_all.click()
         wait_for(browser.readFinished, 3600)
@@ -1175,10 +1180,25 @@ def seed_table(table: str, items: int, client: object) -> None:
             batch = answer.get("UnprocessedItems", {}).get(table, [])
 
 
+GROUPS = (
+    "startup",
+    "imports",
+    "assume",
+    "cli",
+    "config",
+    "sso",
+    "search",
+    "dynamodb",
+    "ddb_peer",
+    "demo",
+)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tests.bench")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks it still runs")
     parser.add_argument("--svg", type=Path, help="also draw the figures into this SVG")
+    parser.add_argument("--only", help=f"some of the groups: {','.join(GROUPS)}")
     args = parser.parse_args(argv)
     smoke = args.smoke
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -1200,38 +1220,41 @@ def main(argv: list[str] | None = None) -> int:
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
     figures: list[Figure] = []
-    with tempfile.TemporaryDirectory(prefix="rolecall-bench-") as tmp:
-        folder = Path(tmp)
-        for make in (
-            lambda: [startup(folder, 2 * runs + 1, roles_start)],  # noisy: more runs
-            lambda: [import_cost(runs)],
-            lambda: assume(folder, endpoint, runs * 7),
-            lambda: [cli_assume(folder, endpoint, runs)],
-            lambda: cli_cached(folder, endpoint, runs),
-            lambda: [big_config(folder, runs, roles_big)],
-            lambda: [sso_listing(1 if smoke else 3, 20 if smoke else 200)],
-        ):
+    wanted = set(args.only.split(",")) if args.only else set(GROUPS)
+    if wanted - set(GROUPS):
+        parser.error(f"--only takes {', '.join(GROUPS)}")
+
+    def report(group: str, make: Callable[[], list[Figure]]) -> None:
+        if group in wanted:
             for figure in make():
                 figures.append(figure)
                 print(figure.line(), flush=True)
-        for figure in search(folder, roles_big, 1 if smoke else 3):
-            figures.append(figure)
-            print(figure.line(), flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="rolecall-bench-") as tmp:
+        folder = Path(tmp)
+        write_assume_files(folder)
+        report("startup", lambda: [startup(folder, 2 * runs + 1, roles_start)])  # noisy
+        report("imports", lambda: [import_cost(runs)])
+        report("assume", lambda: assume(folder, endpoint, runs * 7))
+        report(
+            "cli", lambda: [cli_assume(folder, endpoint, runs), *cli_cached(folder, endpoint, runs)]
+        )
+        report("config", lambda: [big_config(folder, runs, roles_big)])
+        report("sso", lambda: [sso_listing(1 if smoke else 3, 20 if smoke else 200)])
+        report("search", lambda: search(folder, roles_big, 1 if smoke else 3))
         server.stop()
-        moto, remote = moto_process()
-        try:
-            for figure in dynamodb(remote, items, 1 if smoke else 3):
-                figures.append(figure)
-                print(figure.line(), flush=True)
-            for figure in dynamodb_peer(folder, remote, items, 2 if smoke else 5):
-                figures.append(figure)
-                print(figure.line(), flush=True)
-        finally:
-            moto.terminate()
-            moto.wait(timeout=30)
-        for figure in demo_tour(folder):
-            figures.append(figure)
-            print(figure.line(), flush=True)
+        if wanted & {"dynamodb", "ddb_peer"}:
+            from tests.helpers.dynamo import dynamodb_client
+
+            moto, remote = moto_process()
+            try:
+                seed_table(f"Bench{items}", items, dynamodb_client(remote))
+                report("dynamodb", lambda: dynamodb(remote, items, 1 if smoke else 3))
+                report("ddb_peer", lambda: dynamodb_peer(folder, remote, items, 2 if smoke else 5))
+            finally:
+                moto.terminate()
+                moto.wait(timeout=30)
+        report("demo", lambda: demo_tour(folder))
     if args.svg:
         plot(figures, args.svg)
     failed = [f.name for f in figures if not f.ok]

@@ -127,7 +127,7 @@ def test_scan_pages_pass_the_last_evaluated_key_back_exactly(db):
     assert sent[1]["ExclusiveStartKey"] == pages[0].last_evaluated_key
     assert sent[2]["ExclusiveStartKey"] == pages[1].last_evaluated_key
     assert sum(p.scanned_count for p in pages) == 12
-    assert all(p.consumed_capacity is not None for p in pages)
+    assert all(p.capacity.calls == 1 and p.capacity.units > 0 for p in pages)
 
 
 def test_a_first_page_asks_for_a_screenful_and_later_pages_grow_to_full_ones(db, monkeypatch):
@@ -314,9 +314,10 @@ def test_put_only_if_new_refuses_to_replace(db):
 def test_update_sets_and_removes_chosen_attributes_only(db):
     table = make_table(db)
     key = {"pk": {"S": "p"}, "sk": {"N": "1"}}
-    db.put(table, {**key, "a": {"S": "1"}, "b": {"S": "2"}, "c": {"S": "3"}})
-    now = db.update(table, key, {"a": {"N": "10"}, "new": {"NULL": True}}, remove=["b"])
+    assert db.put(table, {**key, "a": {"S": "1"}, "b": {"S": "2"}, "c": {"S": "3"}}).calls == 1
+    now, used = db.update(table, key, {"a": {"N": "10"}, "new": {"NULL": True}}, remove=["b"])
     assert now == {**key, "a": {"N": "10"}, "c": {"S": "3"}, "new": {"NULL": True}}
+    assert used.calls == 1 and used.units > 0  # as DynamoDB reported it
     with pytest.raises(AwsError, match="no longer in table"):
         db.update(table, {"pk": {"S": "p"}, "sk": {"N": "99"}}, {"a": {"S": "x"}})
     assert db.get(table, {"pk": {"S": "p"}, "sk": {"N": "99"}}) is None
@@ -330,7 +331,8 @@ def test_delete_and_batch_delete(db):
     db.delete(table, {"pk": {"S": "p"}, "sk": {"N": "1"}})
     done = []
     keys = [{"pk": i["pk"], "sk": i["sk"]} for i in items[1:]]
-    assert db.batch_delete(table, keys, progress=done.append) == 59
+    deleted, used = db.batch_delete(table, keys, progress=done.append)
+    assert deleted == 59 and used.calls == 3  # 25 + 25 + 9
     assert done[-1] == 59
     assert sum(p.count for p in db.scan(table)) == 0
 
@@ -343,15 +345,15 @@ class ThrottlingClient:
         self._client = client
         self.refusals = refusals
 
-    def batch_write_item(self, RequestItems):  # noqa: N803
+    def batch_write_item(self, RequestItems, **extra):  # noqa: N803
         ((table, requests),) = RequestItems.items()
         if self.refusals:
             self.refusals -= 1
             done, left = requests[: len(requests) // 2], requests[len(requests) // 2 :]
             if done:
-                self._client.batch_write_item(RequestItems={table: done})
+                self._client.batch_write_item(RequestItems={table: done}, **extra)
             return {"UnprocessedItems": {table: left}}
-        return self._client.batch_write_item(RequestItems=RequestItems)
+        return self._client.batch_write_item(RequestItems=RequestItems, **extra)
 
     def __getattr__(self, name):
         return getattr(self._client, name)
@@ -362,7 +364,8 @@ def test_batch_delete_retries_unprocessed_items_with_backoff(db):
     items = fill(db, table, 30)
     waits = []
     throttled = DynamoDB(client=ThrottlingClient(db.client, refusals=3), sleep=waits.append)
-    assert throttled.batch_delete(table, [{"pk": i["pk"], "sk": i["sk"]} for i in items]) == 30
+    deleted, _ = throttled.batch_delete(table, [{"pk": i["pk"], "sk": i["sk"]} for i in items])
+    assert deleted == 30
     assert waits == sorted(waits) and len(waits) == 3
     assert sum(p.count for p in db.scan(table)) == 0
 

@@ -16,9 +16,11 @@ from core.items import (
     columns,
     exact_number,
     from_plain_json,
+    from_plain_value,
     plain_to_item,
     to_dynamodb_json,
     to_plain_json,
+    to_plain_value,
 )
 
 
@@ -102,6 +104,28 @@ def test_plain_json_round_trips_exactly(item):
 @given(items)
 def test_dynamodb_json_round_trips_exactly(item):
     assert from_wire(json.loads(to_dynamodb_json(item))) == item
+
+
+@settings(max_examples=300, deadline=None)
+@given(values)
+def test_one_value_round_trips_exactly_as_the_cell_editor_shows_it(value):
+    shown = to_plain_value(value, "price")
+    assert f'{{"price": {shown}}}' == to_plain_json({"price": value})
+    assert from_plain_value(shown, "price") == value
+    assert from_plain_value(to_plain_value(value, "price", indent=2), "price") == value
+
+
+def test_a_value_that_cannot_be_stored_is_refused_naming_its_attribute():
+    with pytest.raises(ItemError, match=r"^tags: a \$set cannot hold the same value twice"):
+        from_plain_value('{"$set": ["a", "a"]}', "tags")
+    with pytest.raises(ItemError, match=r"^photo: 'x!' is not valid base64"):
+        from_plain_value('{"$binary": "x!"}', "photo")
+    with pytest.raises(ItemError, match="not valid JSON"):
+        from_plain_value("[1, ", "l")
+    assert to_plain_value({"N": "1.50"}, "n") == "1.50"
+    assert to_plain_value({"M": {"a": {"L": [{"N": "1"}]}}}, "m", indent=2) == (
+        '{\n  "a": [\n    1\n  ]\n}'
+    )
 
 
 @pytest.mark.parametrize(

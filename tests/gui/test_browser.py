@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QPlainTextEdit, QPushButton, QTableView, QToolButton
 
+from core.capacity import Capacity
 from core.items import from_plain_json
 from gui.browser import BrowserAsk
 from gui.items_model import ItemsModel
@@ -67,7 +68,7 @@ def browser(window, qtbot, table):
     qtbot.mouseClick(window.findChild(QPushButton, "browseButton"), Qt.MouseButton.LeftButton)
     browser = open_table(qtbot, window, table)  # the window the button opened, raised again
     assert browser is window.browsers["reader"]
-    assert browser.findChild(QListWidget, "tableList") is browser.table_list
+    assert browser.findChild(QListWidget, "tableList") is browser.tables.list
     return browser
 
 
@@ -83,17 +84,17 @@ def loaded(browser) -> list[str]:
 def test_the_browser_is_titled_with_role_account_and_region(browser, table):
     assert browser.windowTitle() == "DynamoDB — Reader · 123456789012 · eu-west-1"
     assert browser.countdown.text().startswith("session ")
-    assert [browser.index.itemText(i) for i in range(browser.index.count())] == [
+    assert [browser.query.index.itemText(i) for i in range(browser.query.index.count())] == [
         f"Table {table}",
         "GSI by-status",
     ]
-    assert "Partition key: <b>pk</b>" in browser.schema.text()
+    assert "Partition key: <b>pk</b>" in browser.tables.schema.text()
     for name in ("tableList", "runQueryButton", "itemsView", "itemView", "readOnlyToggle"):
         assert browser.findChild(object, name) is not None, name
 
 
 def test_scan_pages_load_as_you_scroll_and_load_all_finishes(browser, qtbot):
-    browser.page_size.setValue(4)
+    browser.query.page_size.setValue(4)
     run(qtbot, browser)
     # The view asks for pages until it is full, then waits for the person to scroll.
     qtbot.waitUntil(lambda: not browser.model.loading, timeout=20000)
@@ -126,20 +127,20 @@ def test_scan_pages_load_as_you_scroll_and_load_all_finishes(browser, qtbot):
     ],
 )
 def test_query_with_each_sort_key_operator(browser, qtbot, operator, value, value2, expected):
-    browser.mode.setCurrentText("Query")
-    browser.pk_value.setText("p")
-    browser.sk_operator.setCurrentText(operator)
-    browser.sk_value.setText(value)
-    browser.sk_value2.setText(value2)
+    browser.query.mode.setCurrentText("Query")
+    browser.query.pk_value.setText("p")
+    browser.query.sk_operator.setCurrentText(operator)
+    browser.query.sk_value.setText(value)
+    browser.query.sk_value2.setText(value2)
     run(qtbot, browser)
     assert loaded(browser) == expected
 
 
 def test_a_gsi_query_and_a_filter(browser, qtbot):
-    browser.mode.setCurrentText("Query")
-    browser.index.setCurrentIndex(1)
-    browser.pk_value.setText("odd")
-    row = browser.new_filter()
+    browser.query.mode.setCurrentText("Query")
+    browser.query.index.setCurrentIndex(1)
+    browser.query.pk_value.setText("odd")
+    row = browser.query.new_filter()
     row.attribute.setText("sk")
     row.operator.setCurrentText(">")
     row.value.setText("20")
@@ -148,18 +149,47 @@ def test_a_gsi_query_and_a_filter(browser, qtbot):
     assert sorted(loaded(browser), key=int) == ["21", "23", "25", "27", "29"]
 
 
+def test_the_capacity_a_read_consumed_is_what_the_same_calls_return(browser, qtbot, table):
+    browser.query.mode.setCurrentText("Query")
+    browser.query.index.setCurrentIndex(1)  # by-status
+    browser.query.pk_value.setText("odd")
+    browser.query.page_size.setValue(4)
+    run(qtbot, browser)
+    while browser.model.more:
+        with qtbot.waitSignal(browser.readFinished, timeout=20000):
+            browser.load_all.click()
+    pages = (
+        dynamodb_client()
+        .get_paginator("query")
+        .paginate(
+            TableName=table,
+            IndexName="by-status",
+            KeyConditionExpression="#s = :s",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":s": {"S": "odd"}},
+            ReturnConsumedCapacity="INDEXES",
+            PaginationConfig={"PageSize": 4},
+        )
+    )
+    bare = sum((Capacity.of(page) for page in pages), Capacity())
+    assert bare.calls == browser.model.pages == 4 and "by-status" in bare.indexes
+    assert browser.model.capacity == bare
+    assert bare.describe("RCU") in browser.status.text()  # e.g. "4 RCU (table 4, index …)"
+    assert "15 items loaded · 15 scanned" in browser.status.text()
+
+
 def test_a_query_without_a_key_value_says_what_is_missing(browser, qtbot):
-    browser.mode.setCurrentText("Query")
+    browser.query.mode.setCurrentText("Query")
     browser.run()
     assert browser.message.isVisible()
     assert browser.message.text() == "A query needs a value for the partition key pk"
 
 
 def test_awkward_types_render_exactly_in_cells_and_the_item_panel(browser, qtbot):
-    browser.mode.setCurrentText("Query")
-    browser.pk_value.setText("p")
-    browser.sk_operator.setCurrentText("=")
-    browser.sk_value.setText("0")
+    browser.query.mode.setCurrentText("Query")
+    browser.query.pk_value.setText("p")
+    browser.query.sk_operator.setCurrentText("=")
+    browser.query.sk_value.setText("0")
     run(qtbot, browser)
     model: ItemsModel = browser.model
     cells = {name: model.index(0, col).data() for col, name in enumerate(model.columns)}
@@ -216,7 +246,7 @@ def test_editing_is_off_by_default_and_writes_go_through(browser, qtbot, monkeyp
 
 
 def test_export_loaded_rows_and_the_whole_result(browser, qtbot, tmp_path, monkeypatch):
-    browser.page_size.setValue(10)
+    browser.query.page_size.setValue(10)
     run(qtbot, browser)
     out = tmp_path / "rows.csv"
     monkeypatch.setattr(BrowserAsk, "save_path", classmethod(lambda cls, *a: str(out)))
@@ -239,7 +269,7 @@ def test_export_loaded_rows_and_the_whole_result(browser, qtbot, tmp_path, monke
 def test_an_expired_session_keeps_the_rows_and_renewal_goes_on_from_the_same_page(
     browser, qtbot, clock, window
 ):
-    browser.page_size.setValue(4)
+    browser.query.page_size.setValue(4)
     run(qtbot, browser)
     qtbot.waitUntil(lambda: not browser.model.loading, timeout=20000)  # the view fills itself
     first = loaded(browser)
@@ -292,16 +322,16 @@ def browse_orders(qtbot, window, profile):
     """Assume the demo role, open its browser, and pick the Orders table."""
     assume(qtbot, window, profile)
     browser = open_table(qtbot, window, "Orders")
-    assert browser.table_list.count() == 3
+    assert browser.tables.list.count() == 3
     return browser
 
 
 def open_orders(qtbot, window, profile):
     browser = browse_orders(qtbot, window, profile)
-    browser.mode.setCurrentText("Query")
-    browser.pk_value.setText("C0007")
-    browser.sk_operator.setCurrentText("=")
-    browser.sk_value.setText("O000007")
+    browser.query.mode.setCurrentText("Query")
+    browser.query.pk_value.setText("C0007")
+    browser.query.sk_operator.setCurrentText("=")
+    browser.query.sk_value.setText("O000007")
     run(qtbot, browser)
     assert len(browser.model.items) == 1
     browser.view.selectRow(0)
@@ -335,7 +365,7 @@ def test_admin_role_changes_the_order(demo_window, qtbot, monkeypatch):
 
 def test_heartbeat_while_loading_the_orders_table(demo_window, qtbot):
     browser = browse_orders(qtbot, demo_window, "demo-readonly")
-    browser.page_size.setValue(250)
+    browser.query.page_size.setValue(250)
     run(qtbot, browser)
     with Heartbeat() as heart:
         with qtbot.waitSignal(browser.readFinished, timeout=60000):
@@ -354,8 +384,8 @@ def test_the_first_rows_come_in_a_small_page_and_stop_is_at_once(demo_window, qt
     browser.load_all.click()  # moto takes seconds for a full page: Stop comes mid-page
     assert browser.model.loading
     with qtbot.waitSignal(browser.readFinished, timeout=1):
-        browser.cancel_button.click()
-    assert not browser.model.loading and browser.run_button.isEnabled()
+        browser.query.cancel_button.click()
+    assert not browser.model.loading and browser.query.run_button.isEnabled()
     assert browser.status.text().endswith("stopped") and browser.load_all.isEnabled()
     kept = [item["order_id"]["S"] for item in browser.model.items]
     assert len(kept) >= first

@@ -148,7 +148,7 @@ def test_the_browsers_table_list_passes_the_model_tester(window, qtbot, qtmodelt
     assume(qtbot, window, "reader")
     browser = window.browse()
     qtbot.addWidget(browser)
-    tables = browser.table_list
+    tables = browser.tables.list
     qtbot.waitUntil(
         lambda: set(names) <= {tables.item(r).text() for r in range(tables.count())},
         timeout=20000,

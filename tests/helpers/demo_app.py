@@ -112,8 +112,8 @@ def read(browser: Any, action: Any, what: str, seconds: float = 240) -> float:
 
 def pick_table(browser: Any, name: str) -> None:
     expect = Expect(browser.tableDescribed, browser.failed)
-    browser.table_list.setCurrentItem(
-        browser.table_list.findItems(name, Qt.MatchFlag.MatchExactly)[0]
+    browser.tables.list.setCurrentItem(
+        browser.tables.list.findItems(name, Qt.MatchFlag.MatchExactly)[0]
     )
     expect.wait(60, f"describing {name}")
     look()
@@ -127,20 +127,20 @@ def tour(app: QApplication) -> None:
         Expect(browser.tablesLoaded, browser.failed).wait(60, "listing the tables")
         pick_table(browser, "Orders")
     with Heartbeat(settle=False) as beat:
-        first_s = read(browser, browser.run_button.click, "the first rows of Orders")
+        first_s = read(browser, browser.query.run_button.click, "the first rows of Orders")
         first_rows = len(browser.model.items)
         all_s = read(browser, browser.load_all.click, "Load all of Orders")
         orders = len(browser.model.items)
-        browser.mode.setCurrentText("Query")
-        browser.pk_value.setText("C0007")
-        read(browser, browser.run_button.click, "querying customer C0007")
+        browser.query.mode.setCurrentText("Query")
+        browser.query.pk_value.setText("C0007")
+        read(browser, browser.query.run_button.click, "querying customer C0007")
         if browser.model.more:
             read(browser, browser.load_all.click, "all of customer C0007")
         customers = {item["customer_id"]["S"] for item in browser.model.items}
         customer = len(browser.model.items)
         pick_table(browser, "MyTable")
-        browser.mode.setCurrentText("Scan")
-        read(browser, browser.run_button.click, "scanning MyTable")
+        browser.query.mode.setCurrentText("Scan")
+        read(browser, browser.query.run_button.click, "scanning MyTable")
         mytable = [item["id"]["S"] for item in browser.model.items]
     from core import demo
 

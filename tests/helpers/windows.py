@@ -56,11 +56,11 @@ def open_table(qtbot, window: MainWindow, table: str) -> BrowserWindow:
     assert browser is not None
     qtbot.addWidget(browser)
     qtbot.waitUntil(
-        lambda: bool(browser.table_list.findItems(table, Qt.MatchFlag.MatchExactly)), timeout=20000
+        lambda: bool(browser.tables.list.findItems(table, Qt.MatchFlag.MatchExactly)), timeout=20000
     )
     with qtbot.waitSignal(browser.tableDescribed, timeout=20000):
-        browser.table_list.setCurrentItem(
-            browser.table_list.findItems(table, Qt.MatchFlag.MatchExactly)[0]
+        browser.tables.list.setCurrentItem(
+            browser.tables.list.findItems(table, Qt.MatchFlag.MatchExactly)[0]
         )
     return browser
 

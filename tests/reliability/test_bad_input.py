@@ -529,7 +529,7 @@ def test_dynamodb_input_cases(inputs_browser, qtbot, monkeypatch, action, text, 
     monkeypatch.setattr(BrowserAsk, "edit_json", classmethod(lambda cls, *a: text))
     browser.view.setCurrentIndex(browser.sorter.index(0, 2 if action == "cell" else 0))
     if action == "filter":
-        row = browser.new_filter()
+        row = browser.query.new_filter()
         name, op, value, kind = text.split("|")
         row.attribute.setText(name)
         row.operator.setCurrentText(op)
@@ -537,10 +537,10 @@ def test_dynamodb_input_cases(inputs_browser, qtbot, monkeypatch, action, text, 
         row.kind.setCurrentText(kind)
         browser.run()
     elif action == "query":
-        browser.mode.setCurrentText("Query")
-        browser.pk_value.setText("p")
-        browser.sk_operator.setCurrentText("=")
-        browser.sk_value.setText(text)
+        browser.query.mode.setCurrentText("Query")
+        browser.query.pk_value.setText("p")
+        browser.query.sk_operator.setCurrentText("=")
+        browser.query.sk_value.setText(text)
         browser.run()
     elif action == "cell":
         browser.model.columns.append("note") if "note" not in browser.model.columns else None
@@ -570,7 +570,7 @@ def test_reserved_words_and_odd_names_are_plain_attribute_names(inputs_browser, 
     monkeypatch.setattr(BrowserAsk, "edit_json", classmethod(lambda cls, *a: text))
     with qtbot.waitSignal(browser.wrote, timeout=20000):
         browser.new_item()
-    row = browser.new_filter()
+    row = browser.query.new_filter()
     row.attribute.setText("status")
     row.value.setText("ok")
     with qtbot.waitSignal(browser.readFinished, timeout=20000):

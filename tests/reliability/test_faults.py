@@ -133,7 +133,7 @@ def browser(proxy, orders, make_window, qtbot):
     window = make_window()
     assume(qtbot, window, "reader")
     browser = open_table(qtbot, window, orders)
-    browser.page_size.setValue(10)
+    browser.query.page_size.setValue(10)
     browser.window_ = window
     return browser
 

@@ -33,6 +33,9 @@ READ_ACTIONS = [
     "dynamodb:BatchGetItem",
     "dynamodb:Query",
     "dynamodb:Scan",
+    # PartiQL reads, as AWS names them; moto authorizes every PartiQL call as
+    # dynamodb:ExecuteStatement, so in the demo the read-only role's statements are refused.
+    "dynamodb:PartiQLSelect",
 ]
 
 

@@ -17,6 +17,7 @@ from core.errors import AwsError, Cancelled, ConfigError, aws_failure, error_cod
 from core.expressions import Expressions, FilterClause, alias, filter_condition
 from core.items import AttributeValue, Item
 from core.pages import WIRE_PAGE, ScanPage, keep_wire_page, wire_key
+from core.partiql import MAX_BATCH, MAX_TRANSACTION, Statement, StatementAnswer
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -144,10 +145,77 @@ class ReadOptions:
 WRITE_CAPACITY = {"ReturnConsumedCapacity": "INDEXES"}  # every write says what it consumed
 
 
+def read_request(table: str, options: ReadOptions, key: ConditionBase | None) -> dict[str, Any]:
+    """The Scan (key None) or Query request of one read, as the low-level client takes it."""
+    exprs = Expressions()
+    params: dict[str, Any] = {"TableName": table}
+    if key is not None:
+        params["KeyConditionExpression"] = exprs.condition(key, is_key=True)
+    if options.filters:
+        params["FilterExpression"] = exprs.condition(
+            filter_condition(options.filters, options.combine)
+        )
+    if options.projection and not options.count_only:
+        params["ProjectionExpression"] = ", ".join(exprs.name(n) for n in options.projection)
+    if options.index:
+        params["IndexName"] = options.index
+    if options.page_size:
+        params["Limit"] = options.page_size
+    if options.consistent:
+        params["ConsistentRead"] = True
+    if options.count_only:
+        params["Select"] = "COUNT"
+    if options.return_capacity:
+        params["ReturnConsumedCapacity"] = "INDEXES"
+    return exprs.apply(params)
+
+
+def put_request(table: str, item: Item, only_if_new: Sequence[str] | None = None) -> dict[str, Any]:
+    """PutItem of `item`; with `only_if_new` (the key names) only where no item has its key."""
+    params: dict[str, Any] = {"TableName": table, "Item": item, **WRITE_CAPACITY}
+    if only_if_new:
+        exprs = Expressions()
+        params["ConditionExpression"] = exprs.condition(Attr(alias(only_if_new[0])).not_exists())
+        exprs.apply(params)
+    return params
+
+
+def update_request(
+    table: str,
+    key: Item,
+    set_values: Mapping[str, AttributeValue] | None = None,
+    remove: Sequence[str] = (),
+) -> dict[str, Any]:
+    """UpdateItem setting and removing attributes of the item that exists with `key`."""
+    if not set_values and not remove:
+        raise ConfigError("nothing to update: give attributes to set or remove")
+    exprs = Expressions()
+    clauses = []
+    if set_values:
+        clauses.append(
+            "SET " + ", ".join(f"{exprs.name(n)} = {exprs.value(v)}" for n, v in set_values.items())
+        )
+    if remove:
+        clauses.append("REMOVE " + ", ".join(exprs.name(n) for n in remove))
+    # Only update an item that exists: an update must never create one by accident.
+    exists = exprs.condition(Attr(alias(next(iter(key)))).exists())
+    params = exprs.apply(
+        {
+            "TableName": table,
+            "Key": key,
+            "UpdateExpression": " ".join(clauses),
+            "ConditionExpression": exists,
+            "ReturnValues": "ALL_NEW",
+            **WRITE_CAPACITY,
+        }
+    )
+    return params
+
+
 class DynamoDB:
     """DynamoDB through one low-level client (`connect` makes it with the engine's timeouts).
 
-    `encoded_pages=True` (the browser) gives Scan and Query pages whose items are kept as
+    `encoded_pages=True` (the browser) gives Scan, Query and PartiQL pages whose items are kept as
     DynamoDB sent them: the body is read with one json.loads instead of botocore walking
     every attribute of every item in Python (a 1 MB page: about 20 ms instead of 350 ms,
     during which the GUI thread could not run), and the items come as EncodedItems, which
@@ -162,7 +230,7 @@ class DynamoDB:
         self.client = client
         self._sleep = sleep
         if encoded_pages:
-            for operation in ("Scan", "Query"):
+            for operation in ("Scan", "Query", "ExecuteStatement"):
                 self.client.meta.events.register(
                     f"before-parse.dynamodb.{operation}",
                     keep_wire_page,
@@ -195,35 +263,18 @@ class DynamoDB:
             ttl = {}
         return table_info(raw, dict(ttl))
 
-    def _read_params(
-        self, table: str, options: ReadOptions, key: ConditionBase | None
-    ) -> dict[str, Any]:
-        exprs = Expressions()
-        params: dict[str, Any] = {"TableName": table}
-        if key is not None:
-            params["KeyConditionExpression"] = exprs.condition(key, is_key=True)
-        if options.filters:
-            params["FilterExpression"] = exprs.condition(
-                filter_condition(options.filters, options.combine)
-            )
-        if options.projection and not options.count_only:
-            params["ProjectionExpression"] = ", ".join(exprs.name(n) for n in options.projection)
-        if options.index:
-            params["IndexName"] = options.index
-        if options.page_size:
-            params["Limit"] = options.page_size
-        if options.consistent:
-            params["ConsistentRead"] = True
-        if options.count_only:
-            params["Select"] = "COUNT"
-        if options.return_capacity:
-            params["ReturnConsumedCapacity"] = "INDEXES"
-        return exprs.apply(params)
-
     def _pages(
-        self, operation: str, doing: str, params: dict[str, Any], options: ReadOptions
+        self,
+        operation: str,
+        doing: str,
+        params: dict[str, Any],
+        options: ReadOptions,
+        token: bool = False,
     ) -> Iterator[ScanPage]:
-        start = options.start_key
+        """Pages of a Scan or Query (ExclusiveStartKey) or, with `token`, of a PartiQL
+        statement (NextToken, kept where a page's LastEvaluatedKey would be)."""
+        start: Any = options.start_key
+        start_param = "NextToken" if token else "ExclusiveStartKey"
         pages = 0
         growing = options.first_page if not options.page_size else None
         while True:
@@ -231,7 +282,7 @@ class DynamoDB:
                 raise Cancelled(f"{doing} was stopped after {pages} page(s)")
             request = dict(params)
             if start is not None:
-                request["ExclusiveStartKey"] = start
+                request[start_param] = start
             if growing is not None:
                 request["Limit"] = growing
                 growing = growing * GROWTH if growing * GROWTH < FULL_PAGE_ITEMS else None
@@ -240,15 +291,17 @@ class DynamoDB:
             wire = answer.get(WIRE_PAGE)
             if wire is not None:
                 answer, items = wire
-                start = wire_key(answer.get("LastEvaluatedKey"))
+                start = None if token else wire_key(answer.get("LastEvaluatedKey"))
             else:
                 items = answer.get("Items", [])
-                start = answer.get("LastEvaluatedKey")
+                start = None if token else answer.get("LastEvaluatedKey")
+            if token:
+                start = answer.get("NextToken")
             pages += 1
             yield ScanPage(
                 items=items,
                 last_evaluated_key=start,
-                count=answer.get("Count", 0),
+                count=answer.get("Count", len(items)),
                 scanned_count=answer.get("ScannedCount", 0),
                 capacity=Capacity.of(answer),
             )
@@ -258,7 +311,7 @@ class DynamoDB:
     def scan(self, table: str, options: ReadOptions | None = None) -> Iterator[ScanPage]:
         """Pages of a scan; stops between pages when options.cancel is set."""
         options = options or ReadOptions()
-        params = self._read_params(table, options, None)
+        params = read_request(table, options, None)
         return self._pages("scan", f"scanning table '{table}'", params, options)
 
     def query(
@@ -266,8 +319,68 @@ class DynamoDB:
     ) -> Iterator[ScanPage]:
         """Pages of a query with a key condition made by `key_condition`."""
         options = options or ReadOptions()
-        params = self._read_params(table, options, key)
+        params = read_request(table, options, key)
         return self._pages("query", f"querying table '{table}'", params, options)
+
+    def statement(
+        self, statement: Statement, options: ReadOptions | None = None
+    ) -> Iterator[ScanPage]:
+        """Pages of one PartiQL statement (ExecuteStatement with NextToken): `page_size` is its
+        Limit, `consistent` its ConsistentRead; a write statement gives one empty page."""
+        options = options or ReadOptions()
+        statement.check()
+        params = statement.request()
+        if options.page_size:
+            params["Limit"] = options.page_size
+        if options.consistent:
+            params["ConsistentRead"] = True
+        if options.return_capacity:
+            params["ReturnConsumedCapacity"] = "INDEXES"
+        doing = f"running the {statement.kind or 'PartiQL'} statement"
+        return self._pages("execute_statement", doing, params, options, token=True)
+
+    def statements(
+        self, statements: Sequence[Statement], transaction: bool = False
+    ) -> tuple[list[StatementAnswer], Capacity]:
+        """Several statements in one call: BatchExecuteStatement (each statement succeeds or
+        fails on its own, its error given with its number) or, with `transaction`,
+        ExecuteTransaction (all or none)."""
+        most = MAX_TRANSACTION if transaction else MAX_BATCH
+        if len(statements) > most:
+            raise ConfigError(
+                f"{len(statements)} statements: DynamoDB takes at most {most} "
+                f"{'in one transaction' if transaction else 'in one batch'}"
+            )
+        for one in statements:
+            one.check()
+        requests = [one.request() for one in statements]
+        if transaction:
+            answer = self._call(
+                "running the transaction",
+                "execute_transaction",
+                TransactStatements=requests,
+                ReturnConsumedCapacity="INDEXES",
+            )
+        else:
+            answer = self._call(
+                "running the statements",
+                "batch_execute_statement",
+                Statements=requests,
+                ReturnConsumedCapacity="INDEXES",
+            )
+        answers = []
+        for number, response in enumerate(answer.get("Responses", []), start=1):
+            error = response.get("Error")
+            answers.append(
+                StatementAnswer(
+                    number,
+                    response.get("Item"),
+                    f"{error.get('Code', 'Error')}: {error.get('Message', '')}".rstrip(": ")
+                    if error
+                    else None,
+                )
+            )
+        return answers, Capacity.of(answer)
 
     def get(self, table: str, key: Item, consistent: bool = False) -> Item | None:
         answer = self._call(
@@ -282,13 +395,7 @@ class DynamoDB:
     def put(self, table: str, item: Item, only_if_new: Sequence[str] | None = None) -> Capacity:
         """Write an item; with `only_if_new` (the key names) refuse to replace an existing one.
         Returns the capacity the write consumed."""
-        params: dict[str, Any] = {"TableName": table, "Item": item, **WRITE_CAPACITY}
-        if only_if_new:
-            exprs = Expressions()
-            params["ConditionExpression"] = exprs.condition(
-                Attr(alias(only_if_new[0])).not_exists()
-            )
-            exprs.apply(params)
+        params = put_request(table, item, only_if_new)
         try:
             return Capacity.of(self.client.put_item(**params))
         except Exception as exc:  # noqa: BLE001 - turned into a sentence
@@ -308,29 +415,7 @@ class DynamoDB:
     ) -> tuple[Item, Capacity]:
         """Set and remove chosen attributes of one item; returns the item as it is now, and
         the capacity the write consumed."""
-        if not set_values and not remove:
-            raise ConfigError("nothing to update: give attributes to set or remove")
-        exprs = Expressions()
-        clauses = []
-        if set_values:
-            clauses.append(
-                "SET "
-                + ", ".join(f"{exprs.name(n)} = {exprs.value(v)}" for n, v in set_values.items())
-            )
-        if remove:
-            clauses.append("REMOVE " + ", ".join(exprs.name(n) for n in remove))
-        # Only update an item that exists: an update must never create one by accident.
-        exists = exprs.condition(Attr(alias(next(iter(key)))).exists())
-        params = exprs.apply(
-            {
-                "TableName": table,
-                "Key": key,
-                "UpdateExpression": " ".join(clauses),
-                "ConditionExpression": exists,
-                "ReturnValues": "ALL_NEW",
-                **WRITE_CAPACITY,
-            }
-        )
+        params = update_request(table, key, set_values, remove)
         try:
             answer: Any = self.client.update_item(**params)  # our items, not the stubs' dicts
             return answer.get("Attributes", {}), Capacity.of(answer)

@@ -1,12 +1,15 @@
-"""Browse DynamoDB as one assumed role: tables, schema, scan and query, items, edits, export."""
+"""Browse DynamoDB as one assumed role: tables, schema, scan, query and PartiQL, items, edits,
+export."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -20,16 +23,19 @@ from PySide6.QtWidgets import (
     QMenu,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from core.capacity import Capacity
+from core.codegen import LANGUAGES, Operation, code
 from core.credentials import format_remaining
-from core.dynamo import DynamoDB, TableInfo
+from core.dynamo import DynamoDB, TableInfo, put_request, read_request, update_request
 from core.errors import AwsError, ConfigError
 from core.export import export
 from core.items import (
@@ -42,12 +48,15 @@ from core.items import (
     to_plain_json,
     to_plain_value,
 )
+from core.pages import ScanPage
+from core.partiql import Statement, StatementAnswer
 from gui import theme
 from gui.controller import Controller
 from gui.dialogs import Ask
 from gui.item_editor import JsonEditor, JsonHighlighter
 from gui.items_model import ItemsModel, ItemsSorter
 from gui.items_view import ItemsView, RowNumbers
+from gui.partiql_bar import PartiqlBar
 from gui.query_bar import QueryBar
 from gui.table_list import TablePane
 from gui.table_reader import TableReader
@@ -76,6 +85,22 @@ class BrowserAsk(Ask):
         return path or None
 
 
+class ReadTabs(QTabWidget):
+    """Scan / Query and PartiQL: as tall as the page shown, not as the tallest page."""
+
+    def _fit(self, size: QSize, page: QSize) -> QSize:
+        return QSize(size.width(), self.tabBar().sizeHint().height() + page.height())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        page = self.currentWidget()
+        return self._fit(super().sizeHint(), page.sizeHint()) if page else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        page = self.currentWidget()
+        hint = super().minimumSizeHint()
+        return self._fit(hint, page.minimumSizeHint()) if page else hint
+
+
 class BrowserWindow(QMainWindow):
     """One window per session, titled with the role, account and region."""
 
@@ -98,6 +123,8 @@ class BrowserWindow(QMainWindow):
         role = controller.config.roles.get(profile) if controller.config else None
         account = role.account_id if role else ""
         region = (self.creds.region if self.creds else None) or (role.region if role else "")
+        self.region = region or None
+        self.operation: Operation | None = None  # the last read or write, for "Copy as code"
         self.setWindowTitle(
             f"DynamoDB — {role.role_name if role else profile} · {account} · "
             f"{region or 'default region'}"
@@ -184,8 +211,16 @@ class BrowserWindow(QMainWindow):
         main = QWidget()
         layout = QVBoxLayout(main)
         layout.setContentsMargins(12, 10, 12, 6)
-        self.query = QueryBar(main)
-        layout.addWidget(self.query)
+        self.reads = ReadTabs(main)
+        self.reads.setObjectName("readTabs")
+        self.reads.setDocumentMode(True)
+        self.query = QueryBar()
+        self.partiql = PartiqlBar()
+        self.reads.addTab(self.query, "Scan / Query")
+        self.reads.addTab(self.partiql, "PartiQL")
+        self.reads.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.reads.currentChanged.connect(lambda *_: self.reads.updateGeometry())
+        layout.addWidget(self.reads)
 
         split = QSplitter(Qt.Orientation.Vertical)
         self.model = ItemsModel(self)
@@ -225,6 +260,16 @@ class BrowserWindow(QMainWindow):
         export_menu.addAction("Whole result as CSV…", lambda: self.export_all("csv"))
         export_menu.addAction("Whole result as JSON Lines…", lambda: self.export_all("jsonl"))
         self.export_button.setMenu(export_menu)
+        self.code_button = QPushButton("Copy as code")
+        self.code_button.setObjectName("copyCodeButton")
+        self.code_button.setToolTip(
+            "The last scan, query, statement or edit as code to paste (it names the profile, "
+            "no keys)"
+        )
+        code_menu = QMenu(self.code_button)
+        for language, label in LANGUAGES.items():
+            code_menu.addAction(label, partial(self.copy_code, language))
+        self.code_button.setMenu(code_menu)
         self.new_button = QPushButton("New item…")
         self.new_button.setObjectName("newItemButton")
         self.edit_button = QPushButton("Edit item…")
@@ -239,6 +284,7 @@ class BrowserWindow(QMainWindow):
         for part in (
             self.load_all,
             self.export_button,
+            self.code_button,
             self.new_button,
             self.edit_button,
             self.delete_button,
@@ -266,6 +312,8 @@ class BrowserWindow(QMainWindow):
         for edit in self.query.edits:
             edit.returnPressed.connect(self.run)
         self.query.cancel_button.clicked.connect(self.stop)
+        self.partiql.run_button.clicked.connect(self.run_statements)
+        self.partiql.cancel_button.clicked.connect(self.stop)
         self.load_all.clicked.connect(self.reader.fetch_all)
         self.model.fetchRequested.connect(self.reader.fetch_next)
         self.reader.readingChanged.connect(self._set_reading)
@@ -292,6 +340,7 @@ class BrowserWindow(QMainWindow):
         self.controller.sessions.ticked.connect(self.tick)
         self.controller.sessions.changed.connect(self._session_changed)
         QShortcut(QKeySequence("Ctrl+Return"), self, self.run)
+        self.code_button.setEnabled(False)
         self._update_buttons()
 
     # ---- client, tables and schema ---------------------------------------------------------
@@ -329,6 +378,7 @@ class BrowserWindow(QMainWindow):
     def _described(self, info: TableInfo) -> None:
         self.table = info
         self.query.set_table(info)
+        self.partiql.set_table(info.name)
         self.tables.show_schema(info)
         self.model.reset(info.key_names)
         self.item_view.clear()
@@ -336,6 +386,9 @@ class BrowserWindow(QMainWindow):
         self.tableDescribed.emit(info)
 
     def run(self) -> None:
+        if self.reads.currentWidget() is self.partiql:
+            self.run_statements()
+            return
         if self.db is None or self.table is None:
             return
         try:
@@ -343,13 +396,107 @@ class BrowserWindow(QMainWindow):
         except ConfigError as exc:
             self.show_message(str(exc))
             return
+        self._remember(
+            "query" if key is not None else "scan",
+            read_request(self.table.name, replace(options, return_capacity=False), key),
+            f"{'Query' if key is not None else 'Scan'} of {self.table.name}",
+        )
+        self._start_read(self.table.name, self.table.key_names, options, key)
+
+    def _start_read(self, table: str, key_names: tuple[str, ...], options: Any, key: Any) -> None:
         self.reader.drop()
         self.hide_message()
-        self.model.reset(self.table.key_names)
+        self.model.reset(key_names)
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.sorter.sort(-1)
         self.item_view.clear()
-        self.reader.start(self.table.name, options, key)
+        self.reader.start(table, options, key)
+
+    def _statement_keys(self, statement: Statement) -> tuple[str, ...]:
+        """The key attributes to show first: the shown table's, if the statement reads it."""
+        named, shown = statement.table or "", self.table.name if self.table else None
+        if shown and (named == shown or named.startswith(shown + ".")):
+            return self.table.key_names if self.table else ()
+        return ()
+
+    def run_statements(self) -> None:
+        """The PartiQL tab's statements: one SELECT pages into the table like a scan; writes
+        (only with Read-only off, confirmed first) and several statements run in one call."""
+        if self.db is None:
+            return
+        try:
+            found = self.partiql.statements()
+        except ConfigError as exc:
+            self.show_message(str(exc))
+            return
+        options = self.partiql.options()
+        if len(found) == 1:
+            request = found[0].request()
+            if options.page_size and not found[0].writes:
+                request["Limit"] = options.page_size
+            if options.consistent and not found[0].writes:
+                request["ConsistentRead"] = True
+            self._remember("execute_statement", request, f"PartiQL {found[0].kind}")
+        elif self.partiql.transaction.isChecked():
+            requests = [one.request() for one in found]
+            self._remember("execute_transaction", {"TransactStatements": requests}, "Transaction")
+        else:
+            requests = [one.request() for one in found]
+            self._remember("batch_execute_statement", {"Statements": requests}, "PartiQL batch")
+        if len(found) == 1 and not found[0].writes:
+            one = found[0]
+            self._start_read(one.table or "", self._statement_keys(one), options, one)
+            return
+        writes = [one for one in found if one.writes]
+        if writes and self.read_only.isChecked():
+            self.show_message(
+                f"{writes[0].kind} changes the table: switch Read-only off to run write statements"
+            )
+            return
+        if writes:
+            tables = sorted({one.table or "?" for one in writes})
+            listing = "\n".join(f"{n}. {one.text}" for n, one in enumerate(found, start=1))
+            how = (
+                "as one transaction (all or none)"
+                if self.partiql.transaction.isChecked() and len(found) > 1
+                else "each on its own"
+            )
+            if not BrowserAsk.confirm(
+                self,
+                "Run write statements",
+                f"Run {len(found)} statement{'s' if len(found) != 1 else ''} {how}? "
+                f"{len(writes)} of them change{'s' if len(writes) == 1 else ''} "
+                f"{', '.join(tables)}; this cannot be undone.\n\n{listing}",
+            ):
+                return
+        db, transaction = self.db, self.partiql.transaction.isChecked()
+        self.hide_message()
+        if len(found) == 1:
+            one = found[0]
+
+            def work() -> Capacity:
+                used = Capacity()
+                for page in db.statement(one):
+                    used += page.capacity
+                return used
+
+            self._write(work, lambda used: self._written(f"{one.kind} done on {one.table}", used))
+            return
+        self._write(lambda: db.statements(found, transaction), self._statements_done)
+
+    def _statements_done(self, result: tuple[list[StatementAnswer], Capacity]) -> None:
+        answers, used = result
+        items = [answer.item for answer in answers if answer.item is not None]
+        errors = [f"statement {a.number}: {a.error}" for a in answers if a.error]
+        self.reader.drop()
+        self.reader.read = None
+        self.model.reset(())
+        self.model.add_page(ScanPage(items, None, len(items), 0, used))
+        self.item_view.clear()
+        ok = len(answers) - len(errors)
+        self._written(f"{ok} of {len(answers)} statements done", used)
+        if errors:
+            self.show_message("; ".join(errors))
 
     def _rows_on_screen(self) -> int:
         row = max(1, self.view.verticalHeader().defaultSectionSize())
@@ -408,6 +555,7 @@ class BrowserWindow(QMainWindow):
 
     def _set_reading(self, on: bool) -> None:
         self.query.set_reading(on)
+        self.partiql.set_reading(on)
         self.load_all.setEnabled(not on and self.model.more)
 
     def _update_status(self, extra: str = "") -> None:
@@ -415,9 +563,10 @@ class BrowserWindow(QMainWindow):
         more = "more to load" if m.more else "all loaded"
         if m.loading:
             more = "loading…"
+        statement = self.reader.read is not None and isinstance(self.reader.read[2], Statement)
         parts = [
             f"{len(m.items):,} items loaded",
-            f"{m.scanned:,} scanned",
+            *([] if statement else [f"{m.scanned:,} scanned"]),  # PartiQL does not say
             f"{m.pages} page{'s' if m.pages != 1 else ''}",
             m.capacity.describe("RCU"),
             extra or more,
@@ -515,6 +664,7 @@ class BrowserWindow(QMainWindow):
             self.model.insert(item)
             self._written("Added the item", used)
 
+        self._remember("put_item", put_request(table, item, keys), f"New item in {table}")
         self._write(lambda: db.put(table, item, only_if_new=keys), added)
 
     def edit_item(self) -> None:
@@ -548,6 +698,7 @@ class BrowserWindow(QMainWindow):
             self.model.replace(row, new)
             self._written("Saved the item", used)
 
+        self._remember("put_item", put_request(table, new), f"Item saved in {table}")
         self._write(lambda: db.put(table, new), saved)
 
     def edit_cell(self, index: Any) -> None:
@@ -583,6 +734,12 @@ class BrowserWindow(QMainWindow):
             self.show_message(str(exc))
             return
 
+        changes: tuple[dict[str, Any], list[str]] = (
+            ({}, [name]) if value is None else ({name: value}, [])
+        )
+        request = update_request(table, key, *changes)
+        self._remember("update_item", request, f"Update of {name} in {table}")
+
         def work() -> tuple[Item, Capacity]:
             if value is None:
                 return db.update(table, key, remove=[name])
@@ -616,7 +773,27 @@ class BrowserWindow(QMainWindow):
             self.item_view.clear()
             self._written(f"Deleted {n} item{'s' if n != 1 else ''}", used)
 
+        deletes = [{"DeleteRequest": {"Key": key}} for key in keys]
+        self._remember("batch_write_item", {"RequestItems": {table: deletes}}, f"Delete in {table}")
         self._write(lambda: db.batch_delete(table, keys), deleted)
+
+    # ---- copy as code ---------------------------------------------------------------------
+    def _remember(self, method: str, request: dict[str, Any], what: str) -> None:
+        self.operation = Operation.of(method, request, self.profile, self.region, what)
+        self.code_button.setEnabled(True)
+
+    def copy_code(self, language: str) -> str:
+        """The last operation as code in `language`, on the clipboard (no secret in it)."""
+        if self.operation is None:
+            return ""
+        from PySide6.QtGui import QGuiApplication
+
+        text = code(self.operation, language)
+        QGuiApplication.clipboard().setText(text)
+        self.statusBar().showMessage(
+            f"Copied {self.operation.what} as {LANGUAGES[language]} code", 6000
+        )
+        return text
 
     def _written(self, text: str, used: Capacity) -> None:
         self.statusBar().showMessage(f"{text} · {used.describe('WCU')}", 6000)

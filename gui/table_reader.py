@@ -1,6 +1,6 @@
-"""The DynamoDB browser's reads, apart from any window: one Scan or Query at a time, paged
-into an ItemsModel on workers, with Stop, "go on" after a failure and a resume with a renewed
-session's client."""
+"""The DynamoDB browser's reads, apart from any window: one Scan, Query or PartiQL statement
+at a time, paged into an ItemsModel on workers, with Stop, "go on" after a failure and a resume
+with a renewed session's client."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from core.errors import Cancelled
+from core.partiql import Statement
 from gui.items_model import ItemsModel, prepared
 from gui.workers import Op
 
@@ -56,20 +57,29 @@ class TableReader(QObject):
 
     # ---- starting -------------------------------------------------------------------------
     def start(self, table: str, options: ReadOptions, key: Any = None) -> None:
-        """A new read (key: a query's key condition, None for a scan) into the reset model."""
+        """A new read (key: a query's key condition, a PartiQL Statement, or None for a scan)
+        into the reset model."""
         self.drop()
         self.read = (table, options, key)
         self._start_from(None)
 
     def _open_pages(self, start_key: Any) -> None:
         assert self.db is not None and self.read is not None
-        table, options, key = self.read
+        options = self.read[1]
         self.cancel_event = threading.Event()
         first = None if start_key is not None else self.first_page()
         read = replace(options, start_key=start_key, cancel=self.cancel_event, first_page=first)
-        db = self.db
-        self.pages = db.query(table, key, read) if key is not None else db.scan(table, read)
+        self.pages = self._read_pages(read)
         self.after_stop = False
+
+    def _read_pages(self, options: ReadOptions) -> Iterator[ScanPage]:
+        assert self.db is not None and self.read is not None
+        table, _, key = self.read
+        if isinstance(key, Statement):
+            return self.db.statement(key, options)
+        return (
+            self.db.query(table, key, options) if key is not None else self.db.scan(table, options)
+        )
 
     def _start_from(self, start_key: Any) -> None:
         self._open_pages(start_key)
@@ -91,11 +101,8 @@ class TableReader(QObject):
     def whole_result(self) -> Iterator[ScanPage]:
         """The last read again from its first page, for an export; Stop ends it too."""
         assert self.db is not None and self.read is not None
-        table, options, key = self.read
         self.cancel_event = threading.Event()
-        read = replace(options, start_key=None, cancel=self.cancel_event)
-        db = self.db
-        return db.query(table, key, read) if key is not None else db.scan(table, read)
+        return self._read_pages(replace(self.read[1], start_key=None, cancel=self.cancel_event))
 
     # ---- reading --------------------------------------------------------------------------
     def _pages_to_read(self) -> Iterator[ScanPage] | None:

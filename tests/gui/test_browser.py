@@ -394,3 +394,186 @@ def test_the_first_rows_come_in_a_small_page_and_stop_is_at_once(demo_window, qt
     orders = [item["order_id"]["S"] for item in browser.model.items]
     assert orders[: len(kept)] == kept
     assert len(orders) == len(set(orders)) == 3000
+
+
+# ---- PartiQL ----------------------------------------------------------------------------------
+@pytest.fixture
+def paging(aws, monkeypatch):
+    """DynamoDB's paging of PartiQL answers (moto gives the whole result at once): every
+    request of the test, the browser's included, goes through a proxy that pages them."""
+    from tests.helpers.faultproxy import FaultProxy
+
+    proxy = FaultProxy(aws.endpoint)
+    proxy.page_statements = 1000
+    monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
+    return proxy
+
+
+@pytest.fixture
+def orders(paging):
+    """3,000 items in a table of their own, written 25 at a time."""
+    client = dynamodb_client()
+    name = create_table(client, f"Orders-{uuid.uuid4().hex[:8]}", {"pk": "S", "sk": "N"})
+    for start in range(0, 3000, 25):
+        client.batch_write_item(
+            RequestItems={
+                name: [
+                    {"PutRequest": {"Item": {"pk": {"S": f"c{i % 7}"}, "sk": {"N": str(i)}}}}
+                    for i in range(start, start + 25)
+                ]
+            }
+        )
+    return name
+
+
+def run_statement(qtbot, browser, text, *parameters):
+    browser.reads.setCurrentWidget(browser.partiql)
+    browser.partiql.set_statement(text, list(parameters))
+    browser.partiql.run_button.click()
+    return wait_any(qtbot, browser.readFinished, browser.failed, browser.wrote)
+
+
+def test_a_partiql_select_pages_into_the_table_like_a_scan(paging, orders, browser, qtbot):
+    which, _ = run_statement(qtbot, browser, f'SELECT * FROM "{orders}"')
+    assert which == 0, browser.message.text()
+    first = len(browser.model.items)
+    assert first == browser._rows_on_screen() * 2 and browser.model.more
+    with qtbot.waitSignal(browser.readFinished, timeout=60000):
+        browser.load_all.click()
+    keys = [(item["pk"]["S"], item["sk"]["N"]) for item in browser.model.items]
+    assert len(keys) == len(set(keys)) == 3000
+    assert paging.statement_pages[:2] == [first, min(1000, first * 4)]
+    assert browser.model.pages == len(paging.statement_pages) >= 4
+    status = browser.status.text()
+    assert status.startswith("3,000 items loaded · ") and "scanned" not in status
+    assert status.endswith("all loaded")
+
+
+def test_partiql_parameters_are_typed_and_counted(orders, browser, qtbot):
+    which, _ = run_statement(
+        qtbot,
+        browser,
+        f'SELECT * FROM "{orders}" WHERE pk = ? AND sk = ?',
+        ("S", "c3"),
+        ("N", "10"),
+    )
+    assert which == 0 and [dict(i) for i in browser.model.items] == [
+        {"pk": {"S": "c3"}, "sk": {"N": "10"}}
+    ]
+    browser.partiql.set_statement(f'SELECT * FROM "{orders}" WHERE pk = ?')
+    browser.partiql.run_button.click()
+    assert browser.message.text() == "The statement has 1 ? placeholder but 0 parameters are given"
+    assert len(browser.model.items) == 1  # what was loaded stays
+    browser.partiql.set_statement(f'SELECT * FROM "{orders}" WHERE sk = ?', [("N", "1e400x")])
+    browser.partiql.run_button.click()
+    assert browser.message.text().startswith("Parameter 1: ")
+
+
+def test_a_write_statement_is_refused_while_read_only_and_confirmed_first(
+    orders, browser, qtbot, monkeypatch
+):
+    update = f'UPDATE "{orders}" SET note = ? WHERE pk = ? AND sk = ?'
+    parameters = [("S", "checked"), ("S", "c1"), ("N", "1")]
+    browser.reads.setCurrentWidget(browser.partiql)
+    browser.partiql.set_statement(update, parameters)
+    browser.partiql.run_button.click()
+    assert "switch Read-only off" in browser.message.text()
+    browser.read_only.setChecked(False)
+    asked = []
+    monkeypatch.setattr(
+        BrowserAsk, "confirm", classmethod(lambda cls, parent, title, text: asked.append(text))
+    )
+    browser.partiql.run_button.click()  # answered No
+    assert asked and orders in asked[0] and "cannot be undone" in asked[0]
+    stored = dynamodb_client().get_item(TableName=orders, Key={"pk": {"S": "c1"}, "sk": {"N": "1"}})
+    assert "note" not in stored["Item"]
+    monkeypatch.setattr(BrowserAsk, "confirm", classmethod(lambda cls, *a: True))
+    which, args = run_statement(qtbot, browser, update, *parameters)
+    assert which == 2, args
+    stored = dynamodb_client().get_item(TableName=orders, Key={"pk": {"S": "c1"}, "sk": {"N": "1"}})
+    assert stored["Item"]["note"] == {"S": "checked"}
+
+
+def test_a_syntax_error_is_the_service_s_sentence(browser, qtbot):
+    which, args = run_statement(qtbot, browser, "SELEC * FROM somewhere")
+    assert which == 1 and args[0].startswith("running the SELEC statement failed")
+    assert browser.message.text().startswith("Running the SELEC statement failed")
+
+
+def test_partiql_writes_are_refused_by_iam_for_the_read_only_role(demo_window, qtbot, monkeypatch):
+    browser = browse_orders(qtbot, demo_window, "demo-readonly")
+    browser.read_only.setChecked(False)
+    monkeypatch.setattr(BrowserAsk, "confirm", classmethod(lambda cls, *a: True))
+    which, args = run_statement(
+        qtbot,
+        browser,
+        "UPDATE \"Orders\" SET status = 'x' WHERE customer_id = ? AND order_id = ?",
+        ("S", "C0007"),
+        ("S", "O000007"),
+    )
+    assert which == 1 and "AccessDenied" in args[0] and "dynamodb:ExecuteStatement" in args[0]
+
+
+def test_a_partiql_query_on_the_demo_orders(demo_window, qtbot):
+    browser = browse_orders(qtbot, demo_window, "demo-admin")
+    which, _ = run_statement(
+        qtbot, browser, 'SELECT * FROM "Orders" WHERE customer_id = ?', ("S", "C0007")
+    )
+    assert which == 0, browser.message.text()
+    assert browser.model.items and all(
+        item["customer_id"] == {"S": "C0007"} for item in browser.model.items
+    )
+    assert browser.model.columns[:2] == ["customer_id", "order_id"]
+
+
+def test_several_statements_show_each_statement_s_own_error(demo_window, qtbot):
+    browser = browse_orders(qtbot, demo_window, "demo-admin")
+    which, _ = run_statement(
+        qtbot,
+        browser,
+        "SELECT * FROM Nowhere WHERE customer_id = 'C0007' AND order_id = 'O000007';\n"
+        "SELECT * FROM Orders WHERE customer_id = ? AND order_id = ?",
+        ("S", "C0007"),
+        ("S", "O000007"),
+    )
+    assert which == 2
+    assert browser.message.text().startswith("Statement 1: ResourceNotFound")
+    assert "statement 2" not in browser.message.text()
+    assert [item["order_id"] for item in browser.model.items] == [{"S": "O000007"}]
+
+
+# ---- copy as code -----------------------------------------------------------------------------
+def test_copy_as_code_gives_the_items_the_browser_showed(browser, qtbot, aws, tmp_path):
+    import base64
+    import subprocess
+    import sys
+
+    from PySide6.QtGui import QGuiApplication
+
+    assert not browser.code_button.isEnabled()  # nothing run yet
+    browser.query.page_size.setValue(4)
+    row = browser.query.new_filter()
+    row.attribute.setText("status")
+    row.value.setText("odd")
+    run(qtbot, browser)
+    qtbot.waitUntil(lambda: not browser.model.loading)
+    if browser.model.more:  # the view may have asked for every page already
+        with qtbot.waitSignal(browser.readFinished, timeout=20000):
+            browser.load_all.click()
+    assert not browser.model.more and browser.model.pages > 1
+    shown = [
+        json.loads(json.dumps(dict(i), default=lambda b: base64.b64encode(b).decode()))
+        for i in browser.model.items
+    ]
+    assert len(shown) == 15
+    text = browser.copy_code("boto3")
+    assert QGuiApplication.clipboard().text() == text
+    assert "profile_name='reader'" in text and "aws_secret_access_key" not in text
+    assert browser.statusBar().currentMessage().startswith("Copied Scan of ")
+    script = tmp_path / "scan.py"
+    script.write_text(text)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert [json.loads(line) for line in done.stdout.splitlines()] == shown

@@ -8,6 +8,7 @@ import http.client
 import json
 import socket
 import threading
+import zlib
 from collections import deque
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -60,6 +61,11 @@ class FaultProxy:
         self._lock = threading.Lock()
         self.injected = 0
         self.forwarded: list[tuple[str, str]] = []
+        # moto answers ExecuteStatement with the whole result and ignores Limit and NextToken;
+        # with this set, the proxy hands the answer out this many items at a time with a
+        # NextToken (an offset), as DynamoDB pages a result at 1 MB (the request is unchanged).
+        self.page_statements: int | None = None
+        self.statement_pages: list[int] = []  # the items in each ExecuteStatement page sent
         probe = socket.socket()
         probe.bind(("127.0.0.1", 0))
         self.port = probe.getsockname()[1]
@@ -124,6 +130,10 @@ class FaultProxy:
                         for k, v in answer.getheaders()
                         if k.lower() not in ("content-length", "transfer-encoding", "connection")
                     }
+                    if action == "ExecuteStatement" and answer.status == 200:
+                        data = proxy._statement_page(body, data)
+                        passed = {k: v for k, v in passed.items() if k.lower() != "x-amz-crc32"}
+                        passed["x-amz-crc32"] = str(zlib.crc32(data))
                     self._answer(answer.status, data, passed)
                 finally:
                     upstream.close()
@@ -152,6 +162,21 @@ class FaultProxy:
         for connection in kept_alive:  # clients' kept-alive connections go too
             with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
+
+    def _statement_page(self, request: bytes, data: bytes) -> bytes:
+        if not self.page_statements:
+            return data
+        asked = json.loads(request)
+        answer = json.loads(data)
+        start = int(asked.get("NextToken") or 0)
+        size = min(self.page_statements, asked.get("Limit") or self.page_statements)
+        items = answer.get("Items", [])
+        answer["Items"] = items[start : start + size]
+        answer.pop("NextToken", None)
+        if start + size < len(items):
+            answer["NextToken"] = str(start + size)
+        self.statement_pages.append(len(answer["Items"]))
+        return json.dumps(answer).encode()
 
     def _take(self, service: str, action: str) -> Fault | None:
         with self._lock:

@@ -15,7 +15,15 @@ from core.clients import DATA_READ_TIMEOUT, ClientFactory
 from core.credentials import Credentials
 from core.errors import AwsError, Cancelled, ConfigError, aws_failure, error_code
 from core.expressions import Expressions, FilterClause, alias, filter_condition
-from core.items import AttributeValue, Item
+from core.items import (
+    AttributeValue,
+    Item,
+    ItemError,
+    diff,
+    item_key,
+    to_dynamodb_json,
+    to_plain_json,
+)
 from core.pages import WIRE_PAGE, ScanPage, keep_wire_page, wire_key
 from core.partiql import MAX_BATCH, MAX_TRANSACTION, Statement, StatementAnswer
 
@@ -210,6 +218,70 @@ def update_request(
         }
     )
     return params
+
+
+def save_request(
+    table: str, key_names: Sequence[str], loaded: Item, edited: Item
+) -> dict[str, Any]:
+    """UpdateItem of what changed from `loaded` to `edited`, on the condition that the item
+    is as it was loaded (see DynamoDB.save_if_unchanged)."""
+    key = item_key(loaded, key_names)
+    changes = diff(loaded, edited)
+    if not changes:
+        raise ConfigError("nothing changed: nothing was written")
+    exprs = Expressions()
+    sets = [f"{exprs.name(c.name)} = {exprs.value(c.after)}" for c in changes if c.after]
+    removes = [exprs.name(c.name) for c in changes if c.after is None]
+    update = " ".join(
+        part
+        for part in (
+            "SET " + ", ".join(sets) if sets else "",
+            "REMOVE " + ", ".join(removes) if removes else "",
+        )
+        if part
+    )
+    checks = [_unchanged(exprs, name, value) for name, value in loaded.items()]
+    checks += [
+        f"attribute_not_exists({exprs.name(c.name)})" for c in changes if c.before is None
+    ]
+    params = exprs.apply(
+        {
+            "TableName": table,
+            "Key": key,
+            "UpdateExpression": update,
+            "ConditionExpression": " AND ".join(checks),
+            "ReturnValues": "ALL_NEW",
+            **WRITE_CAPACITY,
+        }
+    )
+    return params
+
+
+def _unchanged(exprs: Expressions, name: str, value: AttributeValue) -> str:
+    placeholder = exprs.name(name)
+    if "NULL" in value:  # NULL is compared by its type
+        return f"attribute_type({placeholder}, {exprs.value({'S': 'NULL'})})"
+    return f"{placeholder} = {exprs.value(value)}"
+
+
+class ItemChanged(AwsError):
+    """An edit refused because the item is no longer as it was loaded: both versions."""
+
+    def __init__(self, table: str, loaded: Item, now: Item | None) -> None:
+        shown = _shown(now) if now is not None else "deleted"
+        super().__init__(
+            f"the item changed in table '{table}' since it was loaded; nothing was written. "
+            f"Loaded: {_shown(loaded)}. Now: {shown}",
+            "ConditionalCheckFailedException",
+        )
+        self.loaded, self.now = loaded, now
+
+
+def _shown(item: Item) -> str:
+    try:
+        return to_plain_json(item)
+    except ItemError:
+        return to_dynamodb_json(item)
 
 
 class DynamoDB:
@@ -426,6 +498,24 @@ class DynamoDB:
                     "ConditionalCheckFailedException",
                 ) from None
             raise aws_failure(exc, f"updating an item of table '{table}'") from None
+
+    def save_if_unchanged(
+        self, table: str, key_names: Sequence[str], loaded: Item, edited: Item
+    ) -> tuple[Item, Capacity]:
+        """Write the edit of an item (UpdateItem with what changed) only if the item is still
+        as it was loaded: every loaded attribute the same, every new one still absent.
+        Attributes someone else added since are kept. If the item changed, ItemChanged
+        says how it is now and nothing is written."""
+        params = save_request(table, key_names, loaded, edited)
+        key = params["Key"]
+        try:
+            answer: Any = self.client.update_item(**params)
+            return answer.get("Attributes", {}), Capacity.of(answer)
+        except Exception as exc:  # noqa: BLE001 - turned into a sentence
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise aws_failure(exc, f"saving an item of table '{table}'") from None
+        now = self.get(table, key, consistent=True)
+        raise ItemChanged(table, loaded, now)
 
     def delete(self, table: str, key: Item) -> None:
         self._call(f"deleting an item of table '{table}'", "delete_item", TableName=table, Key=key)

@@ -29,6 +29,7 @@ import binascii
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, DecimalException, InvalidOperation
 from typing import Any
 
@@ -365,3 +366,63 @@ def item_key(item: Mapping[str, AttributeValue], key_names: Sequence[str]) -> It
         return {name: item[name] for name in key_names}
     except KeyError as exc:
         raise ItemError(f"the item has no value for the key attribute {exc.args[0]}") from None
+
+
+def _comparable(value: AttributeValue) -> Any:
+    """A value in a form where equal DynamoDB values compare equal (1.50 = 1.5, sets unordered)."""
+    ((kind, inner),) = value.items()
+    if kind == "N":
+        return kind, Decimal(inner)
+    if kind == "NS":
+        return kind, frozenset(Decimal(n) for n in inner)
+    if kind in ("SS", "BS"):
+        return kind, frozenset(bytes(b) if kind == "BS" else b for b in inner)
+    if kind == "B":
+        return kind, bytes(inner)
+    if kind == "L":
+        return kind, tuple(_comparable(v) for v in inner)
+    if kind == "M":
+        return kind, frozenset((k, _comparable(v)) for k, v in inner.items())
+    return kind, inner
+
+
+def same_value(a: AttributeValue | None, b: AttributeValue | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return _comparable(a) == _comparable(b)
+
+
+def typed_text(value: AttributeValue, name: str) -> str:
+    """`"paid" (S)`: one value as the plain view shows it, with its DynamoDB type."""
+    kind = next(iter(value))
+    try:
+        text = to_plain_value(value, name)
+    except ItemError:
+        text = to_dynamodb_json({name: value})
+    return f"{text if len(text) <= 80 else text[:77] + '...'} ({kind})"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One attribute an edit sets, changes or removes."""
+
+    name: str
+    before: AttributeValue | None
+    after: AttributeValue | None
+
+    def describe(self) -> str:
+        if self.before is None and self.after is not None:
+            return f"+ {self.name}: {typed_text(self.after, self.name)}"
+        if self.after is None and self.before is not None:
+            return f"- {self.name}: {typed_text(self.before, self.name)} (removed)"
+        assert self.before is not None and self.after is not None
+        before, after = typed_text(self.before, self.name), typed_text(self.after, self.name)
+        return f"~ {self.name}: {before} -> {after}"
+
+
+def diff(old: Mapping[str, AttributeValue], new: Mapping[str, AttributeValue]) -> list[Change]:
+    """What changes from `old` to `new`, attribute by attribute, in the item's order."""
+    names = list(old) + [n for n in new if n not in old]
+    return [
+        Change(n, old.get(n), new.get(n)) for n in names if not same_value(old.get(n), new.get(n))
+    ]

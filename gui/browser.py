@@ -35,12 +35,20 @@ from PySide6.QtWidgets import (
 from core.capacity import Capacity
 from core.codegen import LANGUAGES, Operation, code
 from core.credentials import format_remaining
-from core.dynamo import DynamoDB, TableInfo, put_request, read_request, update_request
+from core.dynamo import (
+    DynamoDB,
+    ItemChanged,
+    TableInfo,
+    put_request,
+    read_request,
+    save_request,
+)
 from core.errors import AwsError, ConfigError
 from core.export import export
 from core.items import (
     Item,
     ItemError,
+    diff,
     from_plain_json,
     from_plain_value,
     item_key,
@@ -692,14 +700,43 @@ class BrowserWindow(QMainWindow):
         except ItemError as exc:
             self.show_message(str(exc))
             return
-        db, table = self.db, self.table.name
+        changes = diff(item, new)
+        if not changes:
+            self.statusBar().showMessage("Nothing changed: nothing was written", 6000)
+            return
+        count = len(changes)
+        if not BrowserAsk.confirm(
+            self,
+            "Save the item",
+            f"Save {count} change{'s' if count != 1 else ''} to the item? It is written only if "
+            "nobody changed it since it was loaded.\n\n"
+            + "\n".join(change.describe() for change in changes),
+        ):
+            return
+        self._save(row, item, new, "Saved the item")
 
-        def saved(used: Capacity) -> None:
-            self.model.replace(row, new)
-            self._written("Saved the item", used)
+    def _save(self, row: int, loaded: Item, edited: Item, text: str) -> None:
+        """Write an edit only if the item is as it was loaded; if it changed, show both and
+        put the item as it is now in the row."""
+        assert self.db is not None and self.table is not None
+        db, table, keys = self.db, self.table.name, self.table.key_names
+        request = save_request(table, keys, loaded, edited)
+        self._remember("update_item", request, f"Edit of an item in {table}")
 
-        self._remember("put_item", put_request(table, new), f"Item saved in {table}")
-        self._write(lambda: db.put(table, new), saved)
+        def refused(error: BaseException) -> None:
+            if isinstance(error, ItemChanged) and error.now is not None:
+                self.model.replace(row, error.now)
+                self.show_item()
+            self._failed(error)
+
+        def saved(result: tuple[Item, Capacity]) -> None:
+            now, used = result
+            self.hide_message()
+            self.model.replace(row, now)
+            self._written(text, used)
+
+        work = partial(db.save_if_unchanged, table, keys, loaded, edited)
+        Op(self.pool, work, owner=self).on_success(saved).on_failure(refused).start()
 
     def edit_cell(self, index: Any) -> None:
         if self.read_only.isChecked() or self.table is None or self.db is None:
@@ -726,31 +763,18 @@ class BrowserWindow(QMainWindow):
         )
         if answer is None:
             return
-        key = item_key(item, self.table.key_names)
-        db, table = self.db, self.table.name
         try:
             value = from_plain_value(answer, name) if answer.strip() else None
         except ItemError as exc:
             self.show_message(str(exc))
             return
-
-        changes: tuple[dict[str, Any], list[str]] = (
-            ({}, [name]) if value is None else ({name: value}, [])
-        )
-        request = update_request(table, key, *changes)
-        self._remember("update_item", request, f"Update of {name} in {table}")
-
-        def work() -> tuple[Item, Capacity]:
-            if value is None:
-                return db.update(table, key, remove=[name])
-            return db.update(table, key, {name: value})
-
-        def saved(result: tuple[Item, Capacity]) -> None:
-            new, used = result
-            self.model.replace(row, new)
-            self._written(f"Saved {name}", used)
-
-        self._write(work, saved)
+        edited = {k: v for k, v in item.items() if k != name}
+        if value is not None:
+            edited[name] = value
+        if not diff(item, edited):
+            self.statusBar().showMessage("Nothing changed: nothing was written", 6000)
+            return
+        self._save(row, dict(item), edited, f"Saved {name}")
 
     def delete_items(self) -> None:
         rows = self.selected_rows()

@@ -479,3 +479,52 @@ def test_a_page_splits_into_its_items_whatever_they_hold(separators):
     assert encoded[1]["b"] == {"B": b"\x00\x01\xff"}  # binary decoded as botocore would
     assert split_page('{"Count": 0, "ScannedCount": 5}')[0] == {"Count": 0, "ScannedCount": 5}
     assert list(split_page('{"Items": [], "Count": 0}')[1]) == []
+
+
+LOADED = {
+    "pk": {"S": "p"},
+    "sk": {"N": "1"},
+    "price": {"N": "1.50"},
+    "tags": {"SS": ["b", "a"]},
+    "bin": {"B": b"\x00\xff"},
+    "nothing": {"NULL": True},
+    "flag": {"BOOL": False},
+    "nested": {"M": {"l": {"L": [{"N": "1"}, {"S": "x"}]}}},
+}
+
+
+def test_an_edit_is_written_only_if_the_item_is_as_it_was_loaded(db):
+    from core.dynamo import ItemChanged
+    from core.items import diff
+
+    table = make_table(db)
+    db.put(table, LOADED)
+    loaded = db.get(table, {"pk": {"S": "p"}, "sk": {"N": "1"}})
+    edited = {**loaded, "price": {"N": "2"}, "note": {"S": "new"}}
+    del edited["flag"]
+    assert [c.describe() for c in diff(loaded, edited)] == [
+        "~ price: 1.50 (N) -> 2 (N)",
+        "- flag: false (BOOL) (removed)",
+        '+ note: "new" (S)',
+    ]
+    # someone else adds an attribute meanwhile: it is kept, the edit goes through
+    db.update(table, item_key_of(loaded), {"other": {"S": "theirs"}})
+    saved, _ = db.save_if_unchanged(table, ("pk", "sk"), loaded, edited)
+    assert saved["price"] == {"N": "2"} and saved["other"] == {"S": "theirs"}
+    assert "flag" not in saved and saved["note"] == {"S": "new"}
+    # someone else changes an attribute that was loaded: nothing is written
+    db.update(table, item_key_of(loaded), {"price": {"N": "3"}})
+    with pytest.raises(ItemChanged) as changed:
+        db.save_if_unchanged(table, ("pk", "sk"), saved, {**saved, "note": {"S": "mine"}})
+    assert '"price": 2' in str(changed.value) and '"price": 3' in str(changed.value)
+    assert changed.value.now["price"] == {"N": "3"}
+    assert db.get(table, item_key_of(loaded))["note"] == {"S": "new"}
+    # an item deleted since it was loaded is not written again
+    db.delete(table, item_key_of(loaded))
+    with pytest.raises(ItemChanged, match="Now: deleted"):
+        db.save_if_unchanged(table, ("pk", "sk"), saved, {**saved, "note": {"S": "mine"}})
+    assert db.get(table, item_key_of(loaded)) is None
+
+
+def item_key_of(item):
+    return {"pk": item["pk"], "sk": item["sk"]}

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QPlainTextEdit, QPushButton, QTableView, QToolButton
 
 from core.capacity import Capacity
-from core.items import from_plain_json
+from core.items import from_plain_json, to_plain_json
 from gui.browser import BrowserAsk
 from gui.items_model import ItemsModel
 from tests.helpers.dynamo import create_table, dynamodb_client
@@ -228,6 +228,10 @@ def test_editing_is_off_by_default_and_writes_go_through(browser, qtbot, monkeyp
     sk = original["sk"]["N"]
     edited = json.dumps({"pk": "p", "sk": int(sk), "note": "edited in the browser"})
     monkeypatch.setattr(BrowserAsk, "edit_json", classmethod(lambda cls, *a: edited))
+    asked = []
+    monkeypatch.setattr(
+        BrowserAsk, "confirm", classmethod(lambda cls, p, t, text: asked.append(text) or True)
+    )
     with qtbot.waitSignal(browser.wrote, timeout=20000):
         browser.edit_button.click()
     assert browser.model.items[row] == {
@@ -235,6 +239,9 @@ def test_editing_is_off_by_default_and_writes_go_through(browser, qtbot, monkeyp
         "sk": {"N": sk},
         "note": {"S": "edited in the browser"},
     }
+    changes = asked[0].split("\n\n", 1)[1].splitlines()
+    assert '+ note: "edited in the browser" (S)' in changes
+    assert all(line[:2] in ("+ ", "- ") for line in changes)  # keys unchanged, others removed
     monkeypatch.setattr(
         BrowserAsk,
         "confirm",
@@ -577,3 +584,38 @@ def test_copy_as_code_gives_the_items_the_browser_showed(browser, qtbot, aws, tm
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert [json.loads(line) for line in done.stdout.splitlines()] == shown
+
+
+def test_an_edit_is_not_written_over_a_concurrent_change(browser, qtbot, monkeypatch, table):
+    run(qtbot, browser)
+    browser.read_only.setChecked(False)
+    browser.view.selectRow(3)
+    row = browser.current_row()
+    loaded = dict(browser.model.items[row])
+    key = {"pk": loaded["pk"], "sk": loaded["sk"]}
+    dynamodb_client().update_item(
+        TableName=table,
+        Key=key,
+        UpdateExpression="SET #s = :v",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":v": {"S": "changed elsewhere"}},
+    )
+    edited = json.dumps({**json.loads(to_plain_json(loaded)), "note": "mine"})
+    monkeypatch.setattr(BrowserAsk, "edit_json", classmethod(lambda cls, *a: edited))
+    monkeypatch.setattr(BrowserAsk, "confirm", classmethod(lambda cls, *a: True))
+    which, args = wait_any_after(qtbot, browser, browser.edit_button.click)
+    assert which == 0, args
+    assert "changed in table" in args[0] and "nothing was written" in args[0]
+    assert (
+        '"status": "changed elsewhere"' in args[0]
+        and f'"status": {json.dumps(loaded["status"]["S"])}' in args[0]
+    )
+    stored = dynamodb_client().get_item(TableName=table, Key=key)["Item"]
+    assert "note" not in stored and stored["status"] == {"S": "changed elsewhere"}
+    assert browser.model.items[row]["status"] == {"S": "changed elsewhere"}  # shown as it is now
+
+
+def wait_any_after(qtbot, browser, action):
+    with qtbot.waitSignal(browser.failed, timeout=20000, raising=False) as failed:
+        action()
+    return (0, failed.args) if failed.signal_triggered else (1, None)

@@ -241,9 +241,7 @@ def save_request(
         if part
     )
     checks = [_unchanged(exprs, name, value) for name, value in loaded.items()]
-    checks += [
-        f"attribute_not_exists({exprs.name(c.name)})" for c in changes if c.before is None
-    ]
+    checks += [f"attribute_not_exists({exprs.name(c.name)})" for c in changes if c.before is None]
     params = exprs.apply(
         {
             "TableName": table,

@@ -150,7 +150,12 @@ class ReadOptions:
     return_capacity: bool = True
 
 
-WRITE_CAPACITY = {"ReturnConsumedCapacity": "INDEXES"}  # every write says what it consumed
+WRITE_CAPACITY = {"ReturnConsumedCapacity": "INDEXES"}
+THROTTLED = {
+    "ThrottlingException",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+}  # every write says what it consumed
 
 
 def read_request(table: str, options: ReadOptions, key: ConditionBase | None) -> dict[str, Any]:
@@ -260,6 +265,22 @@ def _unchanged(exprs: Expressions, name: str, value: AttributeValue) -> str:
     if "NULL" in value:  # NULL is compared by its type
         return f"attribute_type({placeholder}, {exprs.value({'S': 'NULL'})})"
     return f"{placeholder} = {exprs.value(value)}"
+
+
+def _put_request(item: Item) -> dict[str, Any]:
+    return {"PutRequest": {"Item": item}}
+
+
+def _delete_request(key: Item) -> dict[str, Any]:
+    return {"DeleteRequest": {"Key": key}}
+
+
+class WriteStopped(Cancelled):
+    """Stop during a batch write: `done` requests were written before it."""
+
+    def __init__(self, message: str, done: int) -> None:
+        super().__init__(message)
+        self.done = done
 
 
 class ItemChanged(AwsError):
@@ -527,19 +548,64 @@ class DynamoDB:
     ) -> tuple[int, Capacity]:
         """Delete many items, 25 at a time, retrying UnprocessedItems with backoff; how many
         were deleted, and the capacity that consumed."""
+        return self.batch_write(
+            table, keys, _delete_request, "deleted from", progress, None, max_attempts
+        )
+
+    def batch_put(
+        self,
+        table: str,
+        items: Sequence[Item],
+        progress: Callable[[int], None] | None = None,
+        cancel: threading.Event | None = None,
+        max_attempts: int = 8,
+    ) -> tuple[int, Capacity]:
+        """Write many items, 25 at a time (see batch_write)."""
+        return self.batch_write(
+            table, items, _put_request, "written to", progress, cancel, max_attempts
+        )
+
+    def batch_write(
+        self,
+        table: str,
+        requests: Sequence[Any],
+        make: Callable[[Any], dict[str, Any]],
+        done_to: str,
+        progress: Callable[[int], None] | None = None,
+        cancel: threading.Event | None = None,
+        max_attempts: int = 8,
+    ) -> tuple[int, Capacity]:
+        """BatchWriteItem in 25s, in order; `make` turns each of `requests` into a write
+        request, 25 at a time, so a long import is not held as request dicts. UnprocessedItems
+        and throttled calls are retried with backoff, so nothing is lost or written twice.
+        Returns how many requests were done and the capacity they consumed; Stop (`cancel`)
+        ends between calls, and WriteStopped says how many were done."""
         done, used = 0, Capacity()
-        for start in range(0, len(keys), 25):
-            pending = [{"DeleteRequest": {"Key": k}} for k in keys[start : start + 25]]
+        for start in range(0, len(requests), 25):
+            pending = [make(one) for one in requests[start : start + 25]]
             attempt = 0
             while pending:
-                answer = self._call(
-                    f"deleting items of table '{table}'",
-                    "batch_write_item",
-                    RequestItems={table: pending},
-                    **WRITE_CAPACITY,
-                )
-                used += Capacity.of(answer)
-                left = answer.get("UnprocessedItems", {}).get(table, [])
+                if cancel is not None and cancel.is_set():
+                    raise WriteStopped(
+                        f"stopped: {done:,} of {len(requests):,} items were {done_to} "
+                        f"table '{table}'",
+                        done,
+                    )
+                try:
+                    client: Any = self.client  # our plain dicts, not the stubs' TypedDicts
+                    answer = client.batch_write_item(
+                        RequestItems={table: pending}, **WRITE_CAPACITY
+                    )
+                    used += Capacity.of(answer)
+                    left = list(answer.get("UnprocessedItems", {}).get(table, []))
+                except Exception as exc:  # noqa: BLE001 - throttling is retried, the rest said
+                    if error_code(exc) not in THROTTLED:
+                        failure = aws_failure(exc, f"writing items to table '{table}'")
+                        raise AwsError(
+                            f"{failure} ({done:,} of {len(requests):,} items were {done_to} it)",
+                            failure.code if isinstance(failure, AwsError) else None,
+                        ) from None
+                    left = pending
                 done += len(pending) - len(left)
                 if progress:
                     progress(done)
@@ -548,9 +614,9 @@ class DynamoDB:
                     attempt += 1
                     if attempt >= max_attempts:
                         raise AwsError(
-                            f"{len(keys) - done} of {len(keys)} items could not be deleted from "
-                            f"table '{table}' after {max_attempts} tries (throttled): try again "
-                            "later or raise the table's capacity",
+                            f"{len(requests) - done:,} of {len(requests):,} items could not be "
+                            f"{done_to} table '{table}' after {max_attempts} tries (throttled): "
+                            "try again later or raise the table's capacity",
                             "UnprocessedItems",
                         )
                     self._sleep(min(0.05 * 2**attempt, 5.0))

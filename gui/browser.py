@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QPlainTextEdit,
+    QProgressBar,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -45,6 +46,7 @@ from core.dynamo import (
 )
 from core.errors import AwsError, ConfigError
 from core.export import export
+from core.importer import ImportFile, Refused, read_import
 from core.items import (
     Item,
     ItemError,
@@ -66,6 +68,7 @@ from gui.items_model import ItemsModel, ItemsSorter
 from gui.items_view import ItemsView, RowNumbers
 from gui.partiql_bar import PartiqlBar
 from gui.query_bar import QueryBar
+from gui.table_import import TableImport
 from gui.table_list import TablePane
 from gui.table_reader import TableReader
 from gui.workers import Op, sentence
@@ -89,6 +92,13 @@ class BrowserAsk(Ask):
     def save_path(cls, parent: QWidget, title: str, suggested: str) -> str | None:
         path, _ = QFileDialog.getSaveFileName(
             parent, title, suggested, "CSV (*.csv);;JSON Lines (*.jsonl)"
+        )
+        return path or None
+
+    @classmethod
+    def open_path(cls, parent: QWidget, title: str) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(
+            parent, title, "", "CSV or JSON Lines (*.csv *.jsonl *.json);;All files (*)"
         )
         return path or None
 
@@ -119,6 +129,7 @@ class BrowserWindow(QMainWindow):
     failed = Signal(str)
     wrote = Signal(str)
     exported = Signal(int)
+    imported = Signal(int)  # items written by an import that ran to its end
 
     def __init__(self, controller: Controller, profile: str) -> None:
         super().__init__()
@@ -133,6 +144,7 @@ class BrowserWindow(QMainWindow):
         region = (self.creds.region if self.creds else None) or (role.region if role else "")
         self.region = region or None
         self.operation: Operation | None = None  # the last read or write, for "Copy as code"
+        self._import_refused: list[Refused] = []  # the rows of the import under way left out
         self.setWindowTitle(
             f"DynamoDB — {role.role_name if role else profile} · {account} · "
             f"{region or 'default region'}"
@@ -214,6 +226,12 @@ class BrowserWindow(QMainWindow):
         self.status = QLabel("Loading tables…")
         self.status.setObjectName("browserStatus")
         self.statusBar().addWidget(self.status, 1)
+        self.import_progress = QProgressBar()
+        self.import_progress.setObjectName("importProgress")
+        self.import_progress.setAccessibleName("Import progress")
+        self.import_progress.setMaximumWidth(360)
+        self.import_progress.hide()
+        self.statusBar().addPermanentWidget(self.import_progress)
 
     def _build_main(self) -> QWidget:
         main = QWidget()
@@ -232,6 +250,7 @@ class BrowserWindow(QMainWindow):
 
         split = QSplitter(Qt.Orientation.Vertical)
         self.model = ItemsModel(self)
+        self.importer = TableImport(self.pool, self)
         self.reader = TableReader(self.pool, self.model, lambda: self._rows_on_screen() * 2, self)
         self.sorter = ItemsSorter(self)
         self.sorter.setSourceModel(self.model)
@@ -278,6 +297,11 @@ class BrowserWindow(QMainWindow):
         for language, label in LANGUAGES.items():
             code_menu.addAction(label, partial(self.copy_code, language))
         self.code_button.setMenu(code_menu)
+        self.import_button = QPushButton("Import…")
+        self.import_button.setObjectName("importButton")
+        self.import_button.setToolTip(
+            "Write the items of a CSV or JSON Lines file into the table (Read-only off)"
+        )
         self.new_button = QPushButton("New item…")
         self.new_button.setObjectName("newItemButton")
         self.edit_button = QPushButton("Edit item…")
@@ -293,6 +317,7 @@ class BrowserWindow(QMainWindow):
             self.load_all,
             self.export_button,
             self.code_button,
+            self.import_button,
             self.new_button,
             self.edit_button,
             self.delete_button,
@@ -341,6 +366,10 @@ class BrowserWindow(QMainWindow):
         self.copy_item.clicked.connect(self._copy_item)
         self.read_only.toggled.connect(lambda *_: self._update_buttons())
         self.new_button.clicked.connect(self.new_item)
+        self.import_button.clicked.connect(self.import_file)
+        self.importer.progress.connect(self._import_progress)
+        self.importer.finished.connect(self._import_finished)
+        self.importer.failed.connect(self._import_failed)
         self.edit_button.clicked.connect(self.edit_item)
         self.delete_button.clicked.connect(self.delete_items)
         self.renew_button.clicked.connect(lambda: self.controller.assume(self.profile, fresh=True))
@@ -560,6 +589,7 @@ class BrowserWindow(QMainWindow):
 
     def stop(self) -> None:
         self.reader.stop()
+        self.importer.stop()
 
     def _set_reading(self, on: bool) -> None:
         self.query.set_reading(on)
@@ -635,6 +665,7 @@ class BrowserWindow(QMainWindow):
         writable = not self.read_only.isChecked() and self.table is not None
         has_row = self.current_row() is not None
         self.new_button.setEnabled(writable)
+        self.import_button.setEnabled(writable and not self.importer.running)
         self.edit_button.setEnabled(writable and has_row)
         self.delete_button.setEnabled(writable and has_row)
         self.read_only.setText("Read-only" if self.read_only.isChecked() else "Editing on")
@@ -800,6 +831,99 @@ class BrowserWindow(QMainWindow):
         deletes = [{"DeleteRequest": {"Key": key}} for key in keys]
         self._remember("batch_write_item", {"RequestItems": {table: deletes}}, f"Delete in {table}")
         self._write(lambda: db.batch_delete(table, keys), deleted)
+
+    # ---- import ---------------------------------------------------------------------------
+    def import_file(self, path: str | None = None) -> None:
+        """Read a CSV or JSON Lines file (on a worker), show what it will write, and write it
+        after the person agrees."""
+        if self.read_only.isChecked() or self.table is None or self.db is None:
+            return
+        path = path or BrowserAsk.open_path(self, f"Import into {self.table.name}")
+        if not path:
+            return
+        info = self.table
+        key_types = {info.partition_key.name: info.partition_key.type}
+        if info.sort_key:
+            key_types[info.sort_key.name] = info.sort_key.type
+        self.statusBar().showMessage(f"Reading {Path(path).name}…")
+        Op(self.pool, lambda: read_import(Path(path), key_types), owner=self).on_success(
+            self._import_read
+        ).on_failure(self._failed).start()
+
+    def _import_read(self, found: ImportFile) -> None:
+        self.statusBar().clearMessage()
+        if self.table is None or self.db is None:
+            return
+        refused = found.refused
+        if not found.items:
+            self.show_message(
+                f"{found.path.name} has no item that can be written: "
+                + "; ".join(r.describe() for r in refused[:20])
+            )
+            return
+        columns = (
+            "Columns: " + ", ".join(f"{n} ({t})" for n, t in found.columns.items()) + "\n\n"
+            if found.columns
+            else ""
+        )
+        left_out = (
+            f"{len(refused):,} row{'s are' if len(refused) != 1 else ' is'} refused and will "
+            "not be written:\n"
+            + "\n".join(r.describe() for r in refused[:20])
+            + (f"\n…and {len(refused) - 20:,} more" if len(refused) > 20 else "")
+            + "\n\n"
+            if refused
+            else ""
+        )
+        if not BrowserAsk.confirm(
+            self,
+            f"Import into {self.table.name}",
+            f"Write {len(found.items):,} items from {found.path.name} into the table "
+            f"{self.table.name}? Items with the key of an existing item replace it.\n\n"
+            f"{left_out}{columns}The first rows as they will be written:\n{found.preview()}",
+        ):
+            return
+        self._import_refused = refused
+        self.import_progress.setRange(0, len(found.items))
+        self.import_progress.setValue(0)
+        self.import_progress.setFormat(f"%v of %m items · {found.path.name}")
+        self.import_progress.show()
+        self.query.cancel_button.setEnabled(True)
+        self.partiql.cancel_button.setEnabled(True)
+        self.hide_message()
+        self.importer.start(self.db, self.table.name, found.items)
+        self._update_buttons()
+
+    def _import_progress(self, done: int, rate: float) -> None:
+        self.import_progress.setValue(done)
+        self.import_progress.setFormat(f"%v of %m items · {rate:,.0f}/s")
+
+    def _import_ended(self) -> None:
+        self.import_progress.hide()
+        self.query.cancel_button.setEnabled(self.model.loading)
+        self.partiql.cancel_button.setEnabled(self.model.loading)
+        self._update_buttons()
+
+    def _import_finished(self, written: int, used: Capacity, seconds: float) -> None:
+        self._import_ended()
+        rate = written / max(seconds, 1e-6)
+        self.statusBar().showMessage(
+            f"Imported {written:,} items in {seconds:,.1f} s ({rate:,.0f}/s) · "
+            f"{used.describe('WCU')}",
+            15000,
+        )
+        refused = self._import_refused
+        if refused:
+            self.show_message(
+                f"{len(refused):,} row{'s were' if len(refused) != 1 else ' was'} not imported: "
+                + "; ".join(r.describe() for r in refused[:20])
+                + (f"; and {len(refused) - 20:,} more" if len(refused) > 20 else "")
+            )
+        self.imported.emit(written)
+
+    def _import_failed(self, error: BaseException) -> None:
+        self._import_ended()
+        self._failed(error)
 
     # ---- copy as code ---------------------------------------------------------------------
     def _remember(self, method: str, request: dict[str, Any], what: str) -> None:

@@ -29,6 +29,8 @@ FIGURES = [
     "dynamodb_memory",
     "ddb_first_page",
     "ddb_all",
+    "import",
+    "import_heartbeat",
     "demo_first_rows",
     "demo_heartbeat",
 ]
@@ -65,7 +67,7 @@ def test_the_benchmark_suite_runs_and_reports_every_figure(tmp_path):
     plot = ElementTree.parse(tmp_path / "bench.svg").getroot()  # noqa: S314 - our own file
     texts = [t.text for t in plot.iter("{http://www.w3.org/2000/svg}text")]
     measured = [m[1] for m in map(pattern.match, lines) if " SKIP " not in m[0]]
-    for name in ("startup", "search_keystroke", "search_keystroke_worst"):
+    for name in ("startup", "search_keystroke", "search_keystroke_worst", "import"):
         assert name in texts and name in measured
     for name in set(FIGURES) - set(measured):
         assert name not in texts

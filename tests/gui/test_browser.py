@@ -619,3 +619,71 @@ def wait_any_after(qtbot, browser, action):
     with qtbot.waitSignal(browser.failed, timeout=20000, raising=False) as failed:
         action()
     return (0, failed.args) if failed.signal_triggered else (1, None)
+
+
+# ---- import -----------------------------------------------------------------------------------
+def count_items(table: str) -> int:
+    client, total, params = dynamodb_client(), 0, {"TableName": table, "Select": "COUNT"}
+    while True:
+        page = client.scan(**params)
+        total += page["Count"]
+        if "LastEvaluatedKey" not in page:
+            return total
+        params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def test_import_a_csv_shows_what_it_writes_then_writes_it(
+    browser, qtbot, monkeypatch, tmp_path, table
+):
+    path = tmp_path / "more.csv"
+    rows = ["pk,sk,price (N),note"] + [f"q,{i},{i}.5,row {i}" for i in range(1000, 2500)]
+    rows[11] = "q,1010,lots,row"  # line 12: not a number
+    path.write_text("\n".join(rows) + "\n")
+    before = count_items(table)
+    assert not browser.import_button.isEnabled()  # Read-only
+    browser.read_only.setChecked(False)
+    assert browser.import_button.isEnabled()
+    asked = []
+    monkeypatch.setattr(
+        BrowserAsk, "confirm", classmethod(lambda cls, p, t, text: asked.append(text) or True)
+    )
+    with Heartbeat() as heart, qtbot.waitSignal(browser.imported, timeout=120000) as done:
+        browser.import_file(str(path))
+    assert done.args == [1499]
+    assert heart.worst_ms <= 50, f"the GUI thread stalled {heart.worst_ms:.0f} ms"
+    assert asked[0].startswith(f"Write 1,499 items from more.csv into the table {table}?")
+    assert (
+        "1 row is refused and will not be written:\nline 12: price: 'lots' is not a number"
+        in asked[0]
+    )
+    assert "Columns: pk (S), sk (N), price (N), note (S)" in asked[0]
+    assert 'line 2: pk = "q" (S), sk = 1000 (N), price = 1000.5 (N)' in asked[0]
+    assert count_items(table) == before + 1499
+    assert browser.message.text().startswith("1 row was not imported: line 12: ")
+    assert browser.statusBar().currentMessage().startswith("Imported 1,499 items in ")
+    assert not browser.import_progress.isVisible()
+
+
+def test_a_stopped_import_says_what_was_written(browser, qtbot, monkeypatch, tmp_path, table):
+    path = tmp_path / "many.jsonl"
+    path.write_text("".join(json.dumps({"pk": "s", "sk": i}) + "\n" for i in range(3000)))
+    before = count_items(table)
+    browser.read_only.setChecked(False)
+    monkeypatch.setattr(BrowserAsk, "confirm", classmethod(lambda cls, *a: True))
+    browser.importer.progress.connect(lambda done, rate: browser.query.cancel_button.click())
+    with qtbot.waitSignal(browser.failed, timeout=120000) as stopped:
+        browser.import_file(str(path))
+    written = count_items(table) - before
+    assert 0 < written < 3000
+    assert stopped.args[0] == f"stopped: {written:,} of 3,000 items were written to table '{table}'"
+
+
+def test_a_bad_import_file_is_a_sentence_and_nothing_is_written(browser, qtbot, tmp_path, table):
+    path = tmp_path / "bad.csv"
+    path.write_text("sk,price\n1,2\n")
+    before = count_items(table)
+    browser.read_only.setChecked(False)
+    with qtbot.waitSignal(browser.failed, timeout=20000) as failed:
+        browser.import_file(str(path))
+    assert failed.args[0] == "bad.csv has no column for the key attribute pk: nothing was written"
+    assert count_items(table) == before

@@ -23,7 +23,7 @@ import secrets
 import threading
 import urllib.parse
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict, cast
@@ -311,12 +311,20 @@ def find_running() -> RunningEndpoint:
     return cast(RunningEndpoint, info)
 
 
-def shell_lines(url: str, token: str, fmt: str = "env", endpoint_url: str | None = None) -> str:
+def shell_lines(
+    url: str,
+    token: str,
+    fmt: str = "env",
+    endpoint_url: str | None = None,
+    files: Mapping[str, str] | None = None,
+) -> str:
     """The lines that point a shell's AWS tools at the endpoint (and, for the demo or another
-    local AWS, at the same service endpoint as the window)."""
+    local AWS, at the same service endpoint as the window; `files`: the demo's own config
+    and credentials files, so code that names a demo profile runs there too)."""
     values = {ENV_URI: url, ENV_TOKEN: token}
     if endpoint_url:
         values["AWS_ENDPOINT_URL"] = endpoint_url
+    values.update(files or {})
     if fmt == "env":
         unset = "unset " + " ".join(SHADOWING) + "\n"
         return unset + "".join(f"export {k}={sh_quote(v)}\n" for k, v in values.items())

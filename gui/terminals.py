@@ -16,6 +16,10 @@ if TYPE_CHECKING:
 MASKED = "•" * 16
 
 
+# The demo's private AWS files: code copied from its browser names its profiles.
+DEMO_FILES = ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
+
+
 class TerminalsDialog(QDialog):
     """The endpoint switch, the role terminals get now, and the lines to paste (token masked
     until revealed)."""
@@ -80,7 +84,10 @@ class TerminalsDialog(QDialog):
             return ""
         token = MASKED if masked else endpoint.token
         local = os.environ.get("AWS_ENDPOINT_URL") if self.window_.demo else None
-        return shell_lines(endpoint.url(), token, self.format.currentText(), local)
+        files = (
+            {k: os.environ[k] for k in DEMO_FILES if k in os.environ} if self.window_.demo else {}
+        )
+        return shell_lines(endpoint.url(), token, self.format.currentText(), local, files)
 
     def refresh(self) -> None:
         endpoint = self.controller.endpoint

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 import uuid
 from datetime import datetime, timezone
 
@@ -687,3 +688,55 @@ def test_a_bad_import_file_is_a_sentence_and_nothing_is_written(browser, qtbot, 
         browser.import_file(str(path))
     assert failed.args[0] == "bad.csv has no column for the key attribute pk: nothing was written"
     assert count_items(table) == before
+
+
+def test_the_demo_s_partiql_query_copied_as_code_runs_in_a_terminal_set_up_from_the_app(
+    demo_server, qtbot, monkeypatch, pool, settings, private_runtime_dir, tmp_path
+):
+    """The issue's path in the demo: a PartiQL query on Orders, copied as boto3 code, run in a
+    shell that pasted the app's "Use in terminals" lines, gives the rows the browser shows."""
+    import base64
+    import os
+    import subprocess
+
+    from core.vault import MemoryStore
+    from gui.controller import Controller
+    from gui.mainwindow import MainWindow
+
+    for name, value in demo_server.env.items():
+        if name.startswith(("AWS_", "ROLECALL_")):
+            monkeypatch.setenv(name, value)
+    controller = Controller(pool, store_factory=MemoryStore)
+    window = MainWindow(controller, settings, demo=True)
+    qtbot.addWidget(window)
+    controller.start()
+    wait_any(qtbot, controller.configLoaded, controller.configFailed)
+    browser = browse_orders(qtbot, window, "demo-admin")
+    which, _ = run_statement(
+        qtbot, browser, 'SELECT * FROM "Orders" WHERE customer_id = ?', ("S", "C0042")
+    )
+    assert which == 0, browser.message.text()
+    shown = sorted(
+        json.dumps(dict(i), sort_keys=True, default=lambda b: base64.b64encode(b).decode())
+        for i in browser.model.items
+    )
+    assert shown
+    script = tmp_path / "orders.py"
+    script.write_text(browser.copy_code("boto3"))
+    dialog = window.terminals()
+    qtbot.addWidget(dialog)
+    lines = dialog.text(masked=False)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ROLECALL_"))}
+    done = subprocess.run(
+        ["bash", "-c", f'{lines}\n"$0" "$1"', sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=clean,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    printed = sorted(
+        json.dumps(json.loads(line), sort_keys=True) for line in done.stdout.splitlines()
+    )
+    assert printed == shown

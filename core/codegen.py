@@ -92,7 +92,19 @@ def boto3_code(operation: Operation) -> str:
     ]
     done = "print(json.dumps(item, default=lambda b: base64.b64encode(b).decode()))"
     answer = operation.pages
-    if answer:
+    if operation.method == "batch_write_item":
+        ((table, requests),) = operation.request["RequestItems"].items()
+        lines[-1] = f"table = {table!r}"
+        lines += [
+            f"requests = {_py(list(requests))}",
+            "for start in range(0, len(requests), 25):  # at most 25 a call",
+            "    pending = {table: requests[start : start + 25]}",
+            "    while pending:  # what DynamoDB could not write yet is sent again",
+            "        answer = dynamodb.batch_write_item(RequestItems=pending)",
+            '        pending = answer.get("UnprocessedItems") or {}',
+            'print(len(requests), "requests done")',
+        ]
+    elif answer:
         lines += [
             "items = []",
             "while True:",
@@ -141,6 +153,8 @@ def _option(name: str) -> str:
 
 def cli_code(operation: Operation) -> str:
     command = operation.method.replace("_", "-")
+    if operation.method == "batch_write_item":
+        return _cli_batches(operation)
     args = [f"--profile {shlex.quote(operation.profile)}"]
     if operation.region:
         args.append(f"--region {shlex.quote(operation.region)}")
@@ -177,6 +191,25 @@ def cli_code(operation: Operation) -> str:
         return "\n".join(head + loop) + "\n"
     body = [f"aws dynamodb {command}", *args, "--output json"]
     return "\n".join(head) + "\n" + " \\\n    ".join(body) + "\n"
+
+
+def _cli_batches(operation: Operation) -> str:
+    """BatchWriteItem takes at most 25 requests: one call for each 25 (UnprocessedItems in an
+    answer would have to be sent again)."""
+    ((table, requests),) = operation.request["RequestItems"].items()
+    where = f"--profile {shlex.quote(operation.profile)}"
+    if operation.region:
+        where += f" --region {shlex.quote(operation.region)}"
+    lines = [
+        f"# {_about(operation)} (Rolecall's copy as code).",
+        "# At most 25 requests a call; an answer's UnprocessedItems must be sent again.",
+    ]
+    for start in range(0, len(requests), 25):
+        chunk = json.dumps({table: _wire(list(requests[start : start + 25]))})
+        lines.append(
+            f"aws dynamodb batch-write-item {where} \\\n    --request-items {shlex.quote(chunk)}"
+        )
+    return "\n".join(lines) + "\n"
 
 
 # ---- the JavaScript SDK v3 ------------------------------------------------------------------
@@ -245,6 +278,24 @@ def javascript_code(operation: Operation) -> str:
             "  NextToken = page.NextToken;",
             "} while (NextToken);",
             "for (const item of items) console.log(JSON.stringify(item));",
+        ]
+    elif operation.method == "batch_write_item":
+        ((table, requests),) = operation.request["RequestItems"].items()
+        lines += [
+            f'import {{ DynamoDBClient, {command} }} from "@aws-sdk/client-dynamodb";',
+            "",
+            f"const client = new DynamoDBClient({{ profile: {json.dumps(operation.profile)}"
+            f"{region} }});",
+            f"const table = {json.dumps(table)};",
+            f"const requests = {_js(list(requests))};",
+            "for (let start = 0; start < requests.length; start += 25) {  // at most 25 a call",
+            "  let pending = { [table]: requests.slice(start, start + 25) };",
+            "  while (pending && Object.keys(pending).length) {",
+            f"    const answer = await client.send(new {command}({{ RequestItems: pending }}));",
+            "    pending = answer.UnprocessedItems;",
+            "  }",
+            "}",
+            'console.log(requests.length, "requests done");',
         ]
     else:
         lines += [

@@ -151,6 +151,7 @@ class ReadOptions:
 
 
 WRITE_CAPACITY = {"ReturnConsumedCapacity": "INDEXES"}
+CONDITION_BUDGET = 3000  # characters of a conditional edit's checks; past it, what changed only
 THROTTLED = {
     "ThrottlingException",
     "ProvisionedThroughputExceededException",
@@ -246,6 +247,9 @@ def save_request(
         if part
     )
     checks = [_unchanged(exprs, name, value) for name, value in loaded.items()]
+    if sum(map(len, checks)) > CONDITION_BUDGET:  # DynamoDB's expressions hold 4 KB at most
+        touched = {c.name for c in changes}
+        checks = [_unchanged(exprs, n, v) for n, v in loaded.items() if n in touched]
     checks += [f"attribute_not_exists({exprs.name(c.name)})" for c in changes if c.before is None]
     params = exprs.apply(
         {

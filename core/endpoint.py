@@ -311,6 +311,10 @@ def find_running() -> RunningEndpoint:
     return cast(RunningEndpoint, info)
 
 
+def _fish_quote(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def shell_lines(
     url: str,
     token: str,
@@ -330,10 +334,12 @@ def shell_lines(
         return unset + "".join(f"export {k}={sh_quote(v)}\n" for k, v in values.items())
     if fmt == "fish":
         unset = "".join(f"set -e {n};\n" for n in SHADOWING)
-        return unset + "".join(f"set -gx {k} '{v}';\n" for k, v in values.items())
+        return unset + "".join(f"set -gx {k} {_fish_quote(v)};\n" for k, v in values.items())
     if fmt == "powershell":
         unset = "".join(f"Remove-Item Env:{n} -ErrorAction SilentlyContinue\n" for n in SHADOWING)
-        return unset + "".join(f"$Env:{k} = '{v}'\n" for k, v in values.items())
+        return unset + "".join(
+            f"$Env:{k} = '{v.replace(chr(39), chr(39) * 2)}'\n" for k, v in values.items()
+        )
     raise ConfigError(f"'{fmt}' is not a shell format: use env, fish or powershell")
 
 

@@ -60,14 +60,24 @@ class ImportFile:
     lines: list[int] = field(default_factory=list)
     refused: list[Refused] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)  # CSV: column -> DynamoDB type
+    repeated: int = 0  # rows whose key an earlier row had: the later row is written
+    _where: dict[str, int] = field(default_factory=dict, repr=False)
 
     def add(self, line: int, item: Item) -> None:
         reason = _key_problem(item, self.key_types)
         if reason:
             self.refused.append(Refused(line, reason))
-        else:
-            self.items.append(item)
-            self.lines.append(line)
+            return
+        # One BatchWriteItem may not name a key twice; written in order, the last row wins.
+        key = json.dumps([item[k] for k in self.key_types], default=_bytes_text)
+        at = self._where.get(key)
+        if at is not None:
+            self.items[at], self.lines[at] = item, line
+            self.repeated += 1
+            return
+        self._where[key] = len(self.lines)
+        self.items.append(item)
+        self.lines.append(line)
 
     def preview(self, rows: int = 5) -> str:
         """The first rows as they will be written, each value with its type."""
@@ -95,6 +105,10 @@ def read_import(path: Path, key_types: dict[str, str]) -> ImportFile:
         found = _read_jsonl(path, text, key_types)
     found.refused.sort(key=lambda r: r.line)
     return found
+
+
+def _bytes_text(value: Any) -> str:
+    return base64.b64encode(bytes(value)).decode()
 
 
 def _key_problem(item: Item, key_types: dict[str, str]) -> str | None:
@@ -137,8 +151,11 @@ def _read_csv(path: Path, text: str, key_types: dict[str, str]) -> ImportFile:
     found = ImportFile(path, "csv", key_types, columns=columns)
     names = list(columns)
     try:
-        for row in reader:
-            line = reader.line_num
+        while True:
+            line = reader.line_num + 1  # where the record starts (a quoted cell may span lines)
+            row = next(reader, None)
+            if row is None:
+                break
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(names):
@@ -197,7 +214,9 @@ def _is_dynamodb_json(data: dict[str, Any]) -> bool:
 
 def _read_jsonl(path: Path, text: str, key_types: dict[str, str]) -> ImportFile:
     rows: list[tuple[int, dict[str, Any]]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Split on newlines only: U+2028 and the like may stand unescaped inside JSON strings.
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         try:

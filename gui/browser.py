@@ -145,6 +145,7 @@ class BrowserWindow(QMainWindow):
         self.region = region or None
         self.operation: Operation | None = None  # the last read or write, for "Copy as code"
         self._import_refused: list[Refused] = []  # the rows of the import under way left out
+        self.rows_table: str | None = None  # the table the rows shown were read from
         self.setWindowTitle(
             f"DynamoDB — {role.role_name if role else profile} · {account} · "
             f"{region or 'default region'}"
@@ -447,6 +448,7 @@ class BrowserWindow(QMainWindow):
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.sorter.sort(-1)
         self.item_view.clear()
+        self.rows_table = table
         self.reader.start(table, options, key)
 
     def _statement_keys(self, statement: Statement) -> tuple[str, ...]:
@@ -485,6 +487,12 @@ class BrowserWindow(QMainWindow):
             self._start_read(one.table or "", self._statement_keys(one), options, one)
             return
         writes = [one for one in found if one.writes]
+        if len(found) > 1 and 0 < len(writes) < len(found):
+            self.show_message(
+                "DynamoDB runs several statements together only if all read or all write: "
+                "run the SELECT statements apart from the others"
+            )
+            return
         if writes and self.read_only.isChecked():
             self.show_message(
                 f"{writes[0].kind} changes the table: switch Read-only off to run write statements"
@@ -527,6 +535,7 @@ class BrowserWindow(QMainWindow):
         errors = [f"statement {a.number}: {a.error}" for a in answers if a.error]
         self.reader.drop()
         self.reader.read = None
+        self.rows_table = None  # rows of several statements: not edited from here
         self.model.reset(())
         self.model.add_page(ScanPage(items, None, len(items), 0, used))
         self.item_view.clear()
@@ -594,6 +603,7 @@ class BrowserWindow(QMainWindow):
     def _set_reading(self, on: bool) -> None:
         self.query.set_reading(on)
         self.partiql.set_reading(on)
+        self._stop_enabled()
         self.load_all.setEnabled(not on and self.model.more)
 
     def _update_status(self, extra: str = "") -> None:
@@ -663,12 +673,26 @@ class BrowserWindow(QMainWindow):
     # ---- writing --------------------------------------------------------------------------
     def _update_buttons(self) -> None:
         writable = not self.read_only.isChecked() and self.table is not None
-        has_row = self.current_row() is not None
+        # Rows are edited and deleted in the table they came from, and only that one.
+        has_row = self.current_row() is not None and self._rows_editable()
         self.new_button.setEnabled(writable)
         self.import_button.setEnabled(writable and not self.importer.running)
         self.edit_button.setEnabled(writable and has_row)
         self.delete_button.setEnabled(writable and has_row)
         self.read_only.setText("Read-only" if self.read_only.isChecked() else "Editing on")
+
+    def _rows_editable(self) -> bool:
+        return self.table is not None and self.rows_table == self.table.name
+
+    def _row_refused(self) -> bool:
+        """True (and says why) when the rows shown cannot be edited in the table picked."""
+        if self._rows_editable():
+            return False
+        self.show_message(
+            "These rows were not read from the table picked: edit them after a scan or query "
+            "of their table, or with a PartiQL statement"
+        )
+        return True
 
     def _write(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
         def ok(result: Any) -> None:
@@ -709,6 +733,8 @@ class BrowserWindow(QMainWindow):
     def edit_item(self) -> None:
         row = self.current_row()
         if self.read_only.isChecked() or row is None or self.table is None or self.db is None:
+            return
+        if self._row_refused():
             return
         item = self.model.items[row]
         try:
@@ -772,6 +798,8 @@ class BrowserWindow(QMainWindow):
     def edit_cell(self, index: Any) -> None:
         if self.read_only.isChecked() or self.table is None or self.db is None:
             return
+        if self._row_refused():
+            return
         source = self.sorter.mapToSource(index)
         row, name = source.row(), self.model.columns[source.column()]
         if name in self.table.key_names:
@@ -810,6 +838,8 @@ class BrowserWindow(QMainWindow):
     def delete_items(self) -> None:
         rows = self.selected_rows()
         if self.read_only.isChecked() or not rows or self.table is None or self.db is None:
+            return
+        if self._row_refused():
             return
         count = len(rows)
         if not BrowserAsk.confirm(
@@ -888,11 +918,16 @@ class BrowserWindow(QMainWindow):
         self.import_progress.setValue(0)
         self.import_progress.setFormat(f"%v of %m items · {found.path.name}")
         self.import_progress.show()
-        self.query.cancel_button.setEnabled(True)
-        self.partiql.cancel_button.setEnabled(True)
         self.hide_message()
         self.importer.start(self.db, self.table.name, found.items)
+        self._stop_enabled()
         self._update_buttons()
+
+    def _stop_enabled(self, exporting: bool = False) -> None:
+        """Stop is on while anything it stops is under way: a read, an import, an export."""
+        on = self.model.loading or self.importer.running or exporting
+        self.query.cancel_button.setEnabled(on)
+        self.partiql.cancel_button.setEnabled(on)
 
     def _import_progress(self, done: int, rate: float) -> None:
         self.import_progress.setValue(done)
@@ -900,8 +935,7 @@ class BrowserWindow(QMainWindow):
 
     def _import_ended(self) -> None:
         self.import_progress.hide()
-        self.query.cancel_button.setEnabled(self.model.loading)
-        self.partiql.cancel_button.setEnabled(self.model.loading)
+        self._stop_enabled()
         self._update_buttons()
 
     def _import_finished(self, written: int, used: Capacity, seconds: float) -> None:
@@ -968,7 +1002,7 @@ class BrowserWindow(QMainWindow):
         keys, result = self.table.key_names, self.reader.whole_result()
         cancel = self.reader.cancel_event
         pages = (p.items for p in result)
-        self.query.cancel_button.setEnabled(True)
+        self._stop_enabled(exporting=True)
         self._export(
             lambda report: export(pages, Path(path), fmt, keys, progress=report, cancel=cancel),
             path,
@@ -976,12 +1010,12 @@ class BrowserWindow(QMainWindow):
 
     def _export(self, work: Any, path: str) -> None:
         def done(count: int) -> None:
-            self.query.cancel_button.setEnabled(False)
+            self._stop_enabled()
             self.statusBar().showMessage(f"Exported {count:,} items to {path}", 8000)
             self.exported.emit(count)
 
         def failed(error: BaseException) -> None:
-            self.query.cancel_button.setEnabled(False)
+            self._stop_enabled()
             self._failed(error)
 
         Op(self.pool, work, reports=True, owner=self).on_progress(
@@ -1024,6 +1058,7 @@ class BrowserWindow(QMainWindow):
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
         self.reader.drop()  # a "Load all" under way stops with the window
+        self.importer.stop()  # and so does an import, between two calls
         super().closeEvent(event)
 
     def show_message(self, text: str) -> None:

@@ -174,3 +174,22 @@ def test_the_javascript_code_is_valid_and_names_the_profile(table, tmp_path):
             pytest.fail("node is needed to check the generated JavaScript (install nodejs)")
         checked = subprocess.run([node, "--check", str(script)], capture_output=True, text=True)
         assert checked.returncode == 0, checked.stderr
+
+
+def test_a_delete_of_more_than_25_items_is_sent_25_at_a_time(table, aws, tmp_path):
+    keys = [{"pk": {"S": f"c{i % 3}"}, "sk": {"N": str(i)}} for i in range(30)]
+    deletes = [{"DeleteRequest": {"Key": key}} for key in keys]
+    op = Operation.of(
+        "batch_write_item", {"RequestItems": {table: deletes}}, "reader", "eu-west-1", "Delete"
+    )
+    script = tmp_path / "delete.py"
+    script.write_text(code(op, "boto3"))
+    run_code(script, [str(BIN / "python"), str(script)], aws)
+    assert len(dynamodb_client().scan(TableName=table)["Items"]) == 30
+    for i in range(30):
+        dynamodb_client().put_item(TableName=table, Item=keys[i])
+    shell = tmp_path / "delete.sh"
+    shell.write_text(code(op, "cli"))
+    assert shell.read_text().count("aws dynamodb batch-write-item") == 2
+    run_code(shell, ["bash", str(shell)], aws)
+    assert len(dynamodb_client().scan(TableName=table)["Items"]) == 30

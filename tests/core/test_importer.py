@@ -161,3 +161,29 @@ def test_rows_with_keys_of_the_wrong_type_are_refused_by_line(tmp_path):
         "line 3: the key attribute pk is missing",
     ]
     assert found.lines == [2]
+
+
+def test_rows_that_repeat_a_key_are_written_once_the_last_one_winning(tmp_path, table, aws):
+    path = tmp_path / "repeat.csv"
+    rows = ["pk,sk (N),v"] + [f"p,{i % 20},{i}" for i in range(60)]
+    rows.insert(3, '"multi\nline",7,"quoted\ncell"')  # one record on lines 4 to 6
+    rows.insert(6, "p,oops,1")  # line 9, after it
+    path.write_text("\n".join(rows) + "\n")
+    found = read_import(path, KEYS)
+    assert [r.describe() for r in found.refused] == ["line 9: sk: 'oops' is not a number"]
+    assert len(found.items) == 21 and found.repeated == 40
+    assert found.items[2] == {
+        "pk": {"S": "multi\nline"},
+        "sk": {"N": "7"},
+        "v": {"S": "quoted\ncell"},
+    }
+    assert {i["sk"]["N"]: i["v"]["S"] for i in found.items if i["pk"]["S"] == "p"}["3"] == "43"
+    written, _ = DynamoDB(dynamodb_client()).batch_put(table, found.items)
+    assert written == 21 == count(table)
+
+
+def test_json_lines_keep_unicode_line_separators_inside_strings(tmp_path):
+    path = tmp_path / "u2028.jsonl"
+    path.write_text('{"pk": "a\u2028b", "sk": 1, "t": "x\u0085y"}\r\n{"pk": "c", "sk": 2}\n')
+    found = read_import(path, KEYS)
+    assert found.items[0]["pk"] == {"S": "a\u2028b"} and found.lines == [1, 2]

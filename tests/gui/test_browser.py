@@ -740,3 +740,24 @@ def test_the_demo_s_partiql_query_copied_as_code_runs_in_a_terminal_set_up_from_
         json.dumps(json.loads(line), sort_keys=True) for line in done.stdout.splitlines()
     )
     assert printed == shown
+
+
+def test_rows_of_another_table_are_not_edited_or_deleted_in_the_table_picked(
+    orders, browser, qtbot, monkeypatch, table
+):
+    which, _ = run_statement(qtbot, browser, f'SELECT * FROM "{orders}" WHERE pk = ?', ("S", "c1"))
+    assert which == 0 and browser.table.name == table and browser.model.items
+    browser.read_only.setChecked(False)
+    browser.view.selectRow(0)
+    assert not browser.edit_button.isEnabled() and not browser.delete_button.isEnabled()
+    monkeypatch.setattr(BrowserAsk, "confirm", classmethod(lambda cls, *a: True))
+    browser.delete_items()
+    assert browser.message.text().startswith("These rows were not read from the table picked")
+    assert count_items(orders) == 3000
+    browser.partiql.set_statement(
+        f"SELECT * FROM \"{orders}\" WHERE pk = 'c1' AND sk = 1; "
+        f"DELETE FROM \"{orders}\" WHERE pk = 'c1' AND sk = 1"
+    )
+    browser.partiql.run_button.click()
+    assert "all read or all write" in browser.message.text()
+    assert count_items(orders) == 3000

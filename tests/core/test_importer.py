@@ -13,6 +13,7 @@ import pytest
 from core.dynamo import DynamoDB, WriteStopped
 from core.errors import ConfigError
 from core.importer import read_import
+from tests.helpers.dynamo import count_items as count
 from tests.helpers.dynamo import create_table, dynamodb_client
 from tests.helpers.faultproxy import THROTTLING, FaultProxy
 
@@ -22,17 +23,6 @@ KEYS = {"pk": "S", "sk": "N"}
 @pytest.fixture
 def table(aws) -> str:
     return create_table(dynamodb_client(), f"Import-{uuid.uuid4().hex[:8]}", KEYS)
-
-
-def count(table: str) -> int:
-    client = dynamodb_client()
-    total, params = 0, {"TableName": table, "Select": "COUNT"}
-    while True:
-        page = client.scan(**params)
-        total += page["Count"]
-        if "LastEvaluatedKey" not in page:
-            return total
-        params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 BAD_ROWS = {  # line number -> (the row, what the report says)

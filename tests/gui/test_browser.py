@@ -16,7 +16,7 @@ from core.capacity import Capacity
 from core.items import from_plain_json, to_plain_json
 from gui.browser import BrowserAsk
 from gui.items_model import ItemsModel
-from tests.helpers.dynamo import create_table, dynamodb_client
+from tests.helpers.dynamo import count_items, create_table, dynamodb_client
 from tests.helpers.heartbeat import Heartbeat
 from tests.helpers.windows import assume, open_table, wait_any
 
@@ -311,6 +311,11 @@ def test_two_sessions_browse_side_by_side(window, qtbot, table):
 
 @pytest.fixture
 def demo_window(qtbot, demo_server, monkeypatch, pool, settings):
+    return make_demo_window(qtbot, demo_server, monkeypatch, pool, settings)
+
+
+def make_demo_window(qtbot, demo_server, monkeypatch, pool, settings, demo: bool = False):
+    """The main window on the demo server's AWS (`demo`: as `rolecall --demo` shows it)."""
     from core.vault import MemoryStore
     from gui.controller import Controller
     from gui.mainwindow import MainWindow
@@ -319,7 +324,7 @@ def demo_window(qtbot, demo_server, monkeypatch, pool, settings):
         if name.startswith(("AWS_", "ROLECALL_")):
             monkeypatch.setenv(name, value)
     controller = Controller(pool, store_factory=MemoryStore)
-    window = MainWindow(controller, settings)
+    window = MainWindow(controller, settings, demo=demo)
     qtbot.addWidget(window)
     controller.start()
     wait_any(qtbot, controller.configLoaded, controller.configFailed)
@@ -623,16 +628,6 @@ def wait_any_after(qtbot, browser, action):
 
 
 # ---- import -----------------------------------------------------------------------------------
-def count_items(table: str) -> int:
-    client, total, params = dynamodb_client(), 0, {"TableName": table, "Select": "COUNT"}
-    while True:
-        page = client.scan(**params)
-        total += page["Count"]
-        if "LastEvaluatedKey" not in page:
-            return total
-        params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
 def test_import_a_csv_shows_what_it_writes_then_writes_it(
     browser, qtbot, monkeypatch, tmp_path, table
 ):
@@ -699,18 +694,7 @@ def test_the_demo_s_partiql_query_copied_as_code_runs_in_a_terminal_set_up_from_
     import os
     import subprocess
 
-    from core.vault import MemoryStore
-    from gui.controller import Controller
-    from gui.mainwindow import MainWindow
-
-    for name, value in demo_server.env.items():
-        if name.startswith(("AWS_", "ROLECALL_")):
-            monkeypatch.setenv(name, value)
-    controller = Controller(pool, store_factory=MemoryStore)
-    window = MainWindow(controller, settings, demo=True)
-    qtbot.addWidget(window)
-    controller.start()
-    wait_any(qtbot, controller.configLoaded, controller.configFailed)
+    window = make_demo_window(qtbot, demo_server, monkeypatch, pool, settings, demo=True)
     browser = browse_orders(qtbot, window, "demo-admin")
     which, _ = run_statement(
         qtbot, browser, 'SELECT * FROM "Orders" WHERE customer_id = ?', ("S", "C0042")

@@ -42,3 +42,15 @@ def create_table(
         **extra,
     )
     return name
+
+
+def count_items(table: str, client: Any = None) -> int:
+    """How many items a table holds, by Scan with Select=COUNT through every page."""
+    client = client or dynamodb_client()
+    total, params = 0, {"TableName": table, "Select": "COUNT"}
+    while True:
+        page = client.scan(**params)
+        total += page["Count"]
+        if "LastEvaluatedKey" not in page:
+            return total
+        params["ExclusiveStartKey"] = page["LastEvaluatedKey"]

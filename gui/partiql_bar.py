@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -23,7 +22,7 @@ from core.dynamo import ReadOptions
 from core.errors import ConfigError
 from core.items import AttributeValue, ItemError, from_plain_value, to_attribute_value
 from core.partiql import Statement, statements
-from gui.query_bar import VALUE_TYPES, typed_value
+from gui.query_bar import VALUE_TYPES, page_size_box, typed_value
 
 PARAMETER_TYPES = (*VALUE_TYPES, "JSON")  # JSON: a list, map or set as the plain-JSON view has it
 
@@ -104,12 +103,9 @@ class PartiqlBar(QWidget):
         self.transaction.setToolTip(
             "Several statements: all or none (ExecuteTransaction) instead of each on its own"
         )
-        self.page_size = QSpinBox(minimum=0, maximum=10000, singleStep=100)
-        self.page_size.setObjectName("partiqlPageSize")
-        self.page_size.setSpecialValueText("page: 1 MB")
-        self.page_size.setPrefix("page: ")
-        self.page_size.setAccessibleName("Page size")
-        self.page_size.setToolTip("Items evaluated per request (Limit); empty: 1 MB pages")
+        self.page_size = page_size_box(
+            "partiqlPageSize", "Items evaluated per request (Limit); empty: 1 MB pages"
+        )
         self.consistent = QCheckBox("Consistent read")
         self.consistent.setObjectName("partiqlConsistent")
         self.run_button = QPushButton("Run")

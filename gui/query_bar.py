@@ -53,6 +53,17 @@ def typed_value(text: str, kind: str, what: str) -> Any:
     return text
 
 
+def page_size_box(name: str, tip: str) -> QSpinBox:
+    """Items per request (a read's Limit); 0 shows as DynamoDB's 1 MB pages."""
+    box = QSpinBox(minimum=0, maximum=10000, singleStep=100)
+    box.setObjectName(name)
+    box.setSpecialValueText("page: 1 MB")
+    box.setPrefix("page: ")
+    box.setAccessibleName("Page size")
+    box.setToolTip(tip)
+    return box
+
+
 class FilterRow(QWidget):
     removed = Signal(object)
 
@@ -171,12 +182,9 @@ class QueryBar(QWidget):
         self.projection.setObjectName("projection")
         self.projection.setPlaceholderText("attributes to return (comma-separated, optional)")
         self.projection.setAccessibleName("Projection")
-        self.page_size = QSpinBox(minimum=0, maximum=10000, singleStep=100)
-        self.page_size.setObjectName("pageSize")
-        self.page_size.setSpecialValueText("page: 1 MB")
-        self.page_size.setPrefix("page: ")
-        self.page_size.setAccessibleName("Page size")
-        self.page_size.setToolTip("Items per request (Limit); empty means DynamoDB's 1 MB pages")
+        self.page_size = page_size_box(
+            "pageSize", "Items per request (Limit); empty means DynamoDB's 1 MB pages"
+        )
         self.consistent = QCheckBox("Consistent read")
         self.consistent.setObjectName("consistentRead")
         self.run_button = QPushButton("Run")

@@ -21,9 +21,9 @@ MAX_TRANSACTION = 100  # ExecuteTransaction's limit
 _TABLE = re.compile(r'\b(?:FROM|INTO|UPDATE)\s+("(?:[^"]|"")+"|[A-Za-z0-9_.-]+)', re.IGNORECASE)
 
 
-def _code(text: str) -> Iterator[tuple[int, str]]:
-    """(position, character) of the statement outside strings, quoted names and comments;
-    a quoted part is given as one space, so words on either side stay apart."""
+def _parts(text: str) -> Iterator[tuple[str, int, int]]:
+    """The statement cut into (kind, start, end): kind is "'" for a string, '"' for a
+    quoted name, "-" for a comment, and "" for one character of code."""
     i, n = 0, len(text)
     while i < n:
         c = text[i]
@@ -36,17 +36,79 @@ def _code(text: str) -> Iterator[tuple[int, str]]:
                         continue
                     break
                 end += 1
-            yield i, " "
+            yield c, i, min(end + 1, n)
             i = end + 1
         elif text.startswith("--", i):
             end = text.find("\n", i)
+            yield "-", i, n if end < 0 else end
             i = n if end < 0 else end
         elif text.startswith("/*", i):
             end = text.find("*/", i + 2)
+            yield "-", i, n if end < 0 else end + 2
             i = n if end < 0 else end + 2
         else:
-            yield i, c
+            yield "", i, i + 1
             i += 1
+
+
+def _code(text: str) -> Iterator[tuple[int, str]]:
+    """(position, character) of the statement outside strings, quoted names and comments;
+    a quoted part is given as one space, so words on either side stay apart."""
+    for kind, start, _end in _parts(text):
+        if kind == "":
+            yield start, text[start]
+        elif kind in "'\"":
+            yield start, " "
+
+
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def without_literals(
+    text: str, parameters: Sequence[tuple[str, str]] = ()
+) -> tuple[str, list[tuple[str, str]]]:
+    """The statement with each string and number literal as a `?`, and the parameters as
+    (type, value) in the order of the `?`: the literals' own as ("S" or "N", their text).
+    Names stay: quoted names, a map's keys ('k': ...), and list indexes in paths (a[0]);
+    comments go (they may quote values too)."""
+    out: list[str] = []
+    found: list[tuple[str, str]] = []
+    given = iter(parameters)
+    parts = list(_parts(text))
+    at = 0
+    while at < len(parts):
+        kind, start, end = parts[at]
+        piece = text[start:end]
+        after = text[end:].lstrip()
+        if kind == "'" and not after.startswith(":"):
+            out.append("?")
+            found.append(("S", piece[1:-1].replace("''", "'")))
+        elif kind == "-":
+            pass  # a comment may quote values too
+        elif kind == "" and piece == "?":
+            out.append("?")
+            found.append(next(given, ("S", "")))
+        elif kind == "" and (piece[0].isdigit() or piece in "-+."):
+            number = _NUMBER.match(text, start)
+            before = text[:start].rstrip()
+            bracket = text.rfind("[", 0, start)
+            name = text[bracket - 1 : bracket] if bracket > 0 else ""
+            in_path = before.endswith("[") and (name.isalnum() or name in ("_", '"', "]"))
+            word = start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_.")
+            if number and number.end() > start + (piece in "-+.") and not word and not in_path:
+                if piece in "-+" and before[-1:] not in ("", "=", "<", ">", "(", ",", "["):
+                    out.append(piece)  # a minus between two terms, not a number's sign
+                else:
+                    out.append("?")
+                    found.append(("N", number.group(0)))
+                    while at + 1 < len(parts) and parts[at + 1][1] < number.end():
+                        at += 1
+            else:
+                out.append(piece)
+        else:
+            out.append(piece)
+        at += 1
+    return "".join(out), found
 
 
 def split_statements(text: str) -> list[str]:

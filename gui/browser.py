@@ -4,6 +4,7 @@ export."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -46,6 +47,7 @@ from core.dynamo import (
 )
 from core.errors import AwsError, ConfigError
 from core.export import export
+from core.history import Entry
 from core.importer import ImportFile, Refused, read_import
 from core.items import (
     Item,
@@ -66,6 +68,7 @@ from gui.dialogs import Ask
 from gui.item_editor import JsonEditor, JsonHighlighter
 from gui.items_model import ItemsModel, ItemsSorter
 from gui.items_view import ItemsView, RowNumbers
+from gui.operations import HistoryMenu, OperationStore
 from gui.partiql_bar import PartiqlBar
 from gui.query_bar import QueryBar
 from gui.table_import import TableImport
@@ -76,6 +79,7 @@ from gui.workers import Op, sentence
 if TYPE_CHECKING:
     from core.credentials import TemporaryCredentials
     from core.engine import Engine
+    from gui.settings import Settings
 
 MIN_FIRST_PAGE = 25  # rows a new read asks for at least, before its pages grow
 
@@ -131,10 +135,13 @@ class BrowserWindow(QMainWindow):
     exported = Signal(int)
     imported = Signal(int)  # items written by an import that ran to its end
 
-    def __init__(self, controller: Controller, profile: str) -> None:
+    def __init__(
+        self, controller: Controller, profile: str, settings: Settings | None = None
+    ) -> None:
         super().__init__()
         self.controller = controller
         self.profile = profile
+        self.operations = OperationStore(settings, profile)  # history and saved operations
         self.pool = controller.pool
         self.creds = controller.sessions.get(profile)
         self.table: TableInfo | None = None
@@ -247,6 +254,19 @@ class BrowserWindow(QMainWindow):
         self.reads.addTab(self.partiql, "PartiQL")
         self.reads.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.reads.currentChanged.connect(lambda *_: self.reads.updateGeometry())
+        self.history_button = QToolButton()
+        self.history_button.setObjectName("historyButton")
+        self.history_button.setText("History")
+        self.history_button.setAccessibleName("History and saved operations")
+        self.history_button.setToolTip(
+            "Run again one of the last operations on this table, or one saved by name"
+        )
+        self.history_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.history = HistoryMenu(
+            self.operations, lambda: self.table.name if self.table else "", self.history_button
+        )
+        self.history_button.setMenu(self.history)
+        self.reads.setCornerWidget(self.history_button)
         layout.addWidget(self.reads)
 
         split = QSplitter(Qt.Orientation.Vertical)
@@ -348,6 +368,8 @@ class BrowserWindow(QMainWindow):
         self.query.cancel_button.clicked.connect(self.stop)
         self.partiql.run_button.clicked.connect(self.run_statements)
         self.partiql.cancel_button.clicked.connect(self.stop)
+        self.history.chosen.connect(self.run_entry)
+        self.history.saveRequested.connect(self.save_operation)
         self.load_all.clicked.connect(self.reader.fetch_all)
         self.model.fetchRequested.connect(self.reader.fetch_next)
         self.reader.readingChanged.connect(self._set_reading)
@@ -434,6 +456,7 @@ class BrowserWindow(QMainWindow):
         except ConfigError as exc:
             self.show_message(str(exc))
             return
+        self.operations.ran(self._entry())
         self._remember(
             "query" if key is not None else "scan",
             read_request(self.table.name, replace(options, return_capacity=False), key),
@@ -469,6 +492,7 @@ class BrowserWindow(QMainWindow):
             self.show_message(str(exc))
             return
         options = self.partiql.options()
+        self.operations.ran(self._entry())
         if len(found) == 1:
             request = found[0].request()
             if options.page_size and not found[0].writes:
@@ -543,6 +567,47 @@ class BrowserWindow(QMainWindow):
         self._written(f"{ok} of {len(answers)} statements done", used)
         if errors:
             self.show_message("; ".join(errors))
+
+    # ---- history and saved operations ------------------------------------------------------
+    def _entry(self) -> Entry:
+        """The operation the tab shown holds, for the history of the table shown (of the
+        table a statement reads, when none is)."""
+        shown = self.table.name if self.table else ""
+        if self.reads.currentWidget() is self.partiql:
+            if not shown:
+                with suppress(ConfigError):
+                    shown = self.partiql.statements()[0].table or ""
+            return Entry("partiql", shown, self.partiql.state())
+        state = self.query.state()
+        return Entry("query" if state["mode"] == "Query" else "scan", shown, state)
+
+    def run_entry(self, entry: Entry) -> None:
+        """Fill the form with a saved or past operation and run it; one kept without its
+        values is filled for the person to type them."""
+        try:
+            if entry.kind == "partiql":
+                self.reads.setCurrentWidget(self.partiql)
+                self.partiql.set_state(entry.form)
+            else:
+                self.reads.setCurrentWidget(self.query)
+                self.query.set_state(entry.form)
+        except ConfigError as exc:
+            self.show_message(str(exc))
+            return
+        if entry.blank:
+            self.hide_message()
+            self.status.setText("The history kept no values for this one: type them, then Run.")
+            return
+        self.run()
+
+    def save_operation(self) -> None:
+        if self.table is None:
+            return
+        entry = self._entry()
+        name = BrowserAsk.text(self, "Save operation", f"A name for {entry.title}:")
+        if name:
+            self.operations.save(entry, name)
+            self.status.setText(f"Saved as “{name}” in the History menu.")
 
     def _rows_on_screen(self) -> int:
         row = max(1, self.view.verticalHeader().defaultSectionSize())

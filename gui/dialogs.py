@@ -279,6 +279,12 @@ class PreferencesDialog(QDialog):
         self.template.setPlaceholderText("e.g. my-browser --profile {profile} {url}")
         self.sign_out = QCheckBox("End session also signs its console out")
         self.sign_out.setChecked(settings.get("console_sign_out_on_end"))
+        self.history_values = QCheckBox("Keep the values typed in the browser's history")
+        self.history_values.setToolTip(
+            "Off: the history of scans, queries and statements keeps their shape but no key, "
+            "filter or parameter value, and no literal of a statement"
+        )
+        self.history_values.setChecked(settings.get("history_values"))
         rows: list[tuple[str, QWidget, str]] = [
             ("Clear the clipboard after", self.timeout, "clipboard_timeout"),
             ("Default copy format", self.format, "copy_format"),
@@ -293,6 +299,7 @@ class PreferencesDialog(QDialog):
             ("Open consoles in", self.console, "console_browser"),
             ("Console command", self.template, "console_template"),
             ("", self.sign_out, "console_sign_out_on_end"),
+            ("DynamoDB", self.history_values, "history_values"),
         ]
         for label, widget, name in rows:
             said = widget.text() if isinstance(widget, QCheckBox) else label
@@ -319,6 +326,7 @@ class PreferencesDialog(QDialog):
         s.set("console_browser", self.console.currentData())
         s.set("console_template", self.template.text().strip())
         s.set("console_sign_out_on_end", self.sign_out.isChecked())
+        s.set("history_values", self.history_values.isChecked())
         super().accept()
 
 

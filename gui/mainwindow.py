@@ -469,7 +469,7 @@ class MainWindow(QMainWindow):
             return None
         browser = self.browsers.get(self.current)
         if browser is None:
-            browser = BrowserWindow(self.controller, self.current)
+            browser = BrowserWindow(self.controller, self.current, self.settings)
             self.browsers[self.current] = browser
         browser.show()
         browser.raise_()

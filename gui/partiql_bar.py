@@ -3,6 +3,9 @@ DynamoDB values, page size, consistency, and whether several statements are one 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
@@ -160,6 +163,27 @@ class PartiqlBar(QWidget):
         return ReadOptions(
             page_size=self.page_size.value() or None, consistent=self.consistent.isChecked()
         )
+
+    def state(self) -> dict[str, Any]:
+        """The editor as plain JSON (core.history), to fill it again with `set_state`."""
+        return {
+            "text": self.editor.toPlainText(),
+            "parameters": [[r.kind.currentText(), r.value.text()] for r in self.parameter_rows],
+            "page_size": self.page_size.value(),
+            "consistent": self.consistent.isChecked(),
+            "transaction": self.transaction.isChecked(),
+        }
+
+    def set_state(self, state: Mapping[str, Any]) -> None:
+        parameters = [
+            (str(kind), str(value))
+            for kind, value in state.get("parameters") or []
+            if kind in PARAMETER_TYPES
+        ]
+        self.set_statement(str(state.get("text", "")), parameters)
+        self.page_size.setValue(int(state.get("page_size") or 0))
+        self.consistent.setChecked(bool(state.get("consistent")))
+        self.transaction.setChecked(bool(state.get("transaction")))
 
     def set_statement(self, text: str, parameters: list[tuple[str, str]] | None = None) -> None:
         """Fill the editor (saved operations, tests): the text and (type, value) parameters."""

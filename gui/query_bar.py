@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -102,6 +103,25 @@ class FilterRow(QWidget):
         needs_value = op not in ("attribute_exists", "attribute_not_exists")
         self.value.setVisible(needs_value)
         self.kind.setVisible(needs_value and op != "attribute_type")
+
+    def state(self) -> list[Any]:
+        return [
+            self.attribute.text().strip(),
+            self.operator.currentText(),
+            self.value.text(),
+            self.value2.text(),
+            self.kind.currentText(),
+        ]
+
+    def set_state(self, state: list[Any]) -> None:
+        attribute, op, value, value2, kind = (list(state) + [""] * 5)[:5]
+        self.attribute.setText(str(attribute))
+        if op in FILTER_OPERATORS:
+            self.operator.setCurrentText(op)
+        self.value.setText(str(value))
+        self.value2.setText(str(value2))
+        if kind in VALUE_TYPES:
+            self.kind.setCurrentText(kind)
 
     def clause(self) -> FilterClause:
         op = self.operator.currentText()
@@ -263,6 +283,49 @@ class QueryBar(QWidget):
         self.filter_rows.remove(row)
         row.setParent(None)
         row.deleteLater()
+
+    # ---- the form as the history keeps it -------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        """The form as plain JSON (core.history), to fill it again with `set_state`."""
+        keys = self.table.keys_for(self.index.currentData()) if self.table else (None, None)
+        return {
+            "mode": self.mode.currentText(),
+            "index": self.index.currentData(),
+            "keys": [key.name if key else "" for key in keys],  # for the history's titles
+            "pk": self.pk_value.text(),
+            "sk_op": self.sk_operator.currentText(),
+            "sk": self.sk_value.text(),
+            "sk2": self.sk_value2.text(),
+            "filters": [row.state() for row in self.filter_rows],
+            "combine": self.combine.currentText(),
+            "projection": self.projection.text().strip(),
+            "page_size": self.page_size.value(),
+            "consistent": self.consistent.isChecked(),
+        }
+
+    def set_state(self, state: Mapping[str, Any]) -> None:
+        """Fill the form as `state()` gave it; ConfigError if the table has lost its index."""
+        if self.table is None:
+            raise ConfigError("pick a table first")
+        wanted = state.get("index")
+        index = 0 if wanted is None else self.index.findData(wanted)
+        if index < 0:
+            raise ConfigError(f"{self.table.name} has no index {state.get('index')} any more")
+        self.mode.setCurrentText("Query" if state.get("mode") == "Query" else "Scan")
+        self.index.setCurrentIndex(index)
+        self.pk_value.setText(str(state.get("pk", "")))
+        self.sk_operator.setCurrentText(str(state.get("sk_op") or "(any)"))
+        self.sk_value.setText(str(state.get("sk", "")))
+        self.sk_value2.setText(str(state.get("sk2", "")))
+        for row in list(self.filter_rows):
+            self._remove_filter(row)
+        for clause in state.get("filters") or []:
+            self.new_filter().set_state(clause)
+        self.combine.setCurrentText("OR" if state.get("combine") == "OR" else "AND")
+        self.projection.setText(str(state.get("projection", "")))
+        self.page_size.setValue(int(state.get("page_size") or 0))
+        self.consistent.setChecked(bool(state.get("consistent")))
+        self._mode_changed()
 
     # ---- reading --------------------------------------------------------------------------
     def options(self) -> tuple[ReadOptions, Any]:

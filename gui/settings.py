@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
@@ -24,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "console_browser": "default",  # for roles without console_browser: default, firefox, …
     "console_template": "",  # the command for console_browser = template, with {url}
     "console_sign_out_on_end": False,  # End session also signs the role's console out
+    "history_values": True,  # the browser's history keeps the values typed (keys, filters)
 }
 RECENT_SERVICES = 5
 THEMES = ("system", "light", "dark")
@@ -89,3 +91,15 @@ class Settings(QObject):
     def used_service(self, profile: str, service: str) -> None:
         recent = [service, *(s for s in self.recent_services(profile) if s != service)]
         self.q.setValue(f"console_services/{profile}", ",".join(recent[:RECENT_SERVICES]))
+
+    def operations(self, profile: str, table: str) -> str:
+        """The browser's history and saved operations of `profile` on `table` (core.history's
+        Shelf as text)."""
+        return str(self.q.value(_operations_key(profile, table), "") or "")
+
+    def set_operations(self, profile: str, table: str, text: str) -> None:
+        self.q.setValue(_operations_key(profile, table), text)
+
+
+def _operations_key(profile: str, table: str) -> str:
+    return f"operations/{quote(profile, safe='')}/{quote(table, safe='')}"

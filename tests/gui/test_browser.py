@@ -7,9 +7,11 @@ import json
 import sys
 import uuid
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QListWidget, QPlainTextEdit, QPushButton, QTableView, QToolButton
 
 from core.capacity import Capacity
@@ -745,3 +747,109 @@ def test_rows_of_another_table_are_not_edited_or_deleted_in_the_table_picked(
     browser.partiql.run_button.click()
     assert "all read or all write" in browser.message.text()
     assert count_items(orders) == 3000
+
+
+def history(browser) -> dict[str, QAction]:
+    """The History menu as it opens: each operation's title to its action."""
+    from core.history import Entry
+
+    browser.history.fill()
+    found = {}
+    for action in browser.history.actions():
+        menu = action.menu()
+        for one in menu.actions() if menu else [action]:
+            if isinstance(one.data(), Entry):
+                found.setdefault(one.data().title, one)
+    return found
+
+
+def test_a_past_query_runs_again_from_the_history_and_outlives_the_window(
+    browser, qtbot, table, settings, monkeypatch
+):
+    from PySide6.QtCore import QSettings
+
+    from gui.operations import OperationStore
+    from gui.settings import Settings
+
+    browser.query.mode.setCurrentText("Query")
+    browser.query.index.setCurrentIndex(1)
+    browser.query.pk_value.setText("odd")
+    row = browser.query.new_filter()
+    row.attribute.setText("sk")
+    row.operator.setCurrentText(">")
+    row.value.setText("20")
+    row.kind.setCurrentText("N")
+    run(qtbot, browser)
+    odd = sorted(loaded(browser), key=int)
+    assert odd == ["21", "23", "25", "27", "29"]
+    browser.query.mode.setCurrentText("Scan")
+    browser.query.index.setCurrentIndex(0)
+    browser.query._remove_filter(browser.query.filter_rows[0])
+    run(qtbot, browser)
+    assert len(loaded(browser)) == 30
+    query = "Query status = 'odd' · index by-status · sk > '20'"
+    titles = list(history(browser))
+    assert titles[:2] == ["Scan", query]
+
+    with qtbot.waitSignal(browser.readFinished, timeout=20000):
+        history(browser)[query].trigger()
+    assert sorted(loaded(browser), key=int) == odd
+    assert browser.query.mode.currentText() == "Query" and browser.query.index.currentIndex() == 1
+    assert browser.query.filter_rows[0].state() == ["sk", ">", "20", "", "N"]
+    assert list(history(browser))[:2] == [query, "Scan"]  # run again: first
+
+    monkeypatch.setattr(BrowserAsk, "text", classmethod(lambda cls, *a, **k: "Odd after 20"))
+    [save] = [a for a in browser.history.actions() if a.text() == "Save this operation…"]
+    save.trigger()
+    browser.history.fill()
+    [saved] = [a for a in browser.history.actions() if a.text() == "Odd after 20"]
+    browser.query.mode.setCurrentText("Scan")
+    with qtbot.waitSignal(browser.readFinished, timeout=20000):
+        saved.trigger()
+    assert sorted(loaded(browser), key=int) == odd
+
+    settings.q.sync()  # what the next start of the app reads
+    again = OperationStore(
+        Settings(QSettings(settings.q.fileName(), QSettings.Format.IniFormat)), "reader"
+    ).shelf(table)
+    assert [e.title for e in again.recent] == [query, "Scan"]
+    assert [e.name for e in again.saved] == ["Odd after 20"]
+
+
+def test_with_values_off_the_history_keeps_the_query_but_not_its_values(
+    browser, qtbot, table, settings
+):
+    settings.set("history_values", False)
+    browser.query.mode.setCurrentText("Query")
+    browser.query.index.setCurrentIndex(1)
+    browser.query.pk_value.setText("even")
+    run(qtbot, browser)
+    assert len(loaded(browser)) == 14
+    settings.q.sync()
+    on_disk = Path(settings.q.fileName()).read_text()
+    assert table in on_disk and "by-status" in on_disk and "even" not in on_disk
+    browser.query.mode.setCurrentText("Scan")
+    [entry] = [a for title, a in history(browser).items() if title.startswith("Query")]
+    assert "(values not kept)" in entry.text()
+    entry.trigger()  # fills the form; nothing runs without the value
+    assert browser.query.mode.currentText() == "Query" and browser.query.pk_value.text() == ""
+    assert "type them, then Run" in browser.status.text()
+    assert not browser.model.loading and len(loaded(browser)) == 14  # nothing new was read
+    browser.query.pk_value.setText("even")
+    run(qtbot, browser)
+    assert len(loaded(browser)) == 14
+
+
+def test_a_partiql_statement_runs_again_from_the_history(orders, browser, qtbot):
+    text = f'SELECT * FROM "{orders}" WHERE pk = ? AND sk = ?'
+    which, _ = run_statement(qtbot, browser, text, ("S", "c3"), ("N", "1627"))
+    assert which == 0, browser.message.text()
+    first = [(item["pk"]["S"], item["sk"]["N"]) for item in browser.model.items]
+    assert first == [("c3", "1627")]
+    browser.partiql.set_statement("SELECT nothing")
+    browser.reads.setCurrentWidget(browser.query)
+    with qtbot.waitSignal(browser.readFinished, timeout=20000):
+        history(browser)[text].trigger()  # kept with the table shown when it ran
+    assert browser.reads.currentWidget() is browser.partiql
+    assert browser.partiql.state()["parameters"] == [["S", "c3"], ["N", "1627"]]
+    assert [(item["pk"]["S"], item["sk"]["N"]) for item in browser.model.items] == first

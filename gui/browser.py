@@ -65,6 +65,7 @@ from core.partiql import Statement, StatementAnswer
 from gui import theme
 from gui.controller import Controller
 from gui.dialogs import Ask
+from gui.import_preview import ImportPreview
 from gui.item_editor import JsonEditor, JsonHighlighter
 from gui.items_model import ItemsModel, ItemsSorter
 from gui.items_view import ItemsView, RowNumbers
@@ -98,6 +99,11 @@ class BrowserAsk(Ask):
             parent, title, suggested, "CSV (*.csv);;JSON Lines (*.jsonl)"
         )
         return path or None
+
+    @classmethod
+    def import_preview(cls, parent: QWidget, found: ImportFile, table: TableInfo) -> bool:
+        """What the import will write, shown before it writes; True: write it."""
+        return ImportPreview(found, table, parent).exec() == QDialog.DialogCode.Accepted
 
     @classmethod
     def open_path(cls, parent: QWidget, title: str) -> str | None:
@@ -956,27 +962,7 @@ class BrowserWindow(QMainWindow):
                 + "; ".join(r.describe() for r in refused[:20])
             )
             return
-        columns = (
-            "Columns: " + ", ".join(f"{n} ({t})" for n, t in found.columns.items()) + "\n\n"
-            if found.columns
-            else ""
-        )
-        left_out = (
-            f"{len(refused):,} row{'s are' if len(refused) != 1 else ' is'} refused and will "
-            "not be written:\n"
-            + "\n".join(r.describe() for r in refused[:20])
-            + (f"\n…and {len(refused) - 20:,} more" if len(refused) > 20 else "")
-            + "\n\n"
-            if refused
-            else ""
-        )
-        if not BrowserAsk.confirm(
-            self,
-            f"Import into {self.table.name}",
-            f"Write {len(found.items):,} items from {found.path.name} into the table "
-            f"{self.table.name}? Items with the key of an existing item replace it.\n\n"
-            f"{left_out}{columns}The first rows as they will be written:\n{found.preview()}",
-        ):
+        if not BrowserAsk.import_preview(self, found, self.table):
             return
         self._import_refused = refused
         self.import_progress.setRange(0, len(found.items))

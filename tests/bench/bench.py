@@ -922,7 +922,7 @@ def import_rate(folder: Path, endpoint: str, rows: int, runs: int) -> list[Figur
         agreed.append(time.perf_counter())
         return True
 
-    BrowserAsk.confirm = classmethod(agree)  # type: ignore[method-assign,assignment]
+    BrowserAsk.import_preview = classmethod(agree)  # type: ignore[method-assign,assignment]
 
     def ours(table: str) -> tuple[float, float]:
         if browser.table is None or browser.table.name != table:

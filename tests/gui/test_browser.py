@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QListWidget, QPlainTextEdit, QPushButton, QTableView, QToolButton
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QToolButton,
+)
 
 from core.capacity import Capacity
 from core.items import from_plain_json, to_plain_json
@@ -641,25 +648,57 @@ def test_import_a_csv_shows_what_it_writes_then_writes_it(
     assert not browser.import_button.isEnabled()  # Read-only
     browser.read_only.setChecked(False)
     assert browser.import_button.isEnabled()
+    from gui.import_preview import ImportPreview
+
     asked = []
     monkeypatch.setattr(
-        BrowserAsk, "confirm", classmethod(lambda cls, p, t, text: asked.append(text) or True)
+        BrowserAsk,
+        "import_preview",
+        classmethod(lambda cls, parent, *shown: asked.append(ImportPreview(*shown)) or True),
     )
     with Heartbeat() as heart, qtbot.waitSignal(browser.imported, timeout=120000) as done:
         browser.import_file(str(path))
     assert done.args == [1499]
     assert heart.worst_ms <= 50, f"the GUI thread stalled {heart.worst_ms:.0f} ms"
-    assert asked[0].startswith(f"Write 1,499 items from more.csv into the table {table}?")
-    assert (
-        "1 row is refused and will not be written:\nline 12: price: 'lots' is not a number"
-        in asked[0]
-    )
-    assert "Columns: pk (S), sk (N), price (N), note (S)" in asked[0]
-    assert 'line 2: pk = "q" (S), sk = 1000 (N), price = 1000.5 (N)' in asked[0]
+    preview = asked[0]
+    heading = preview.findChild(QLabel, "importHeading").text()
+    assert heading == f"<b>Write 1,499 items from more.csv into {table}?</b>"
+    cells = preview.cells()
+    assert cells[0] == ["Line", "pk (S) · key", "sk (N) · key", "price (N)", "note (S)"]
+    assert cells[1] == ["2", "q", "1000", "1000.5", "row 1000"]
+    assert cells[11] == ["13", "q", "1011", "1011.5", "row 1011"]  # line 12 refused
+    assert len(cells) == 1 + 20
+    assert preview.refused.toPlainText() == "line 12: price: 'lots' is not a number"
+    assert preview.write_button.text() == "Write 1,499 items"
     assert count_items(table) == before + 1499
     assert browser.message.text().startswith("1 row was not imported: line 12: ")
     assert browser.statusBar().currentMessage().startswith("Imported 1,499 items in ")
     assert not browser.import_progress.isVisible()
+
+
+def test_the_import_preview_types_each_cell_when_a_column_mixes_types(browser, tmp_path, table):
+    from core.importer import read_import
+    from gui.import_preview import ImportPreview
+
+    path = tmp_path / "mixed.jsonl"
+    rows = [
+        {"pk": "m", "sk": 1, "n": 5, "when": "today"},
+        {"pk": "m", "sk": 2, "n": "five"},
+        {"pk": "m", "sk": 1, "n": 6, "tags": {"$set": ["a", "b"]}},  # the first's key again
+        {"pk": "m", "sk": "x"},
+    ]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    preview = ImportPreview(read_import(path, {"pk": "S", "sk": "N"}), browser.table)
+    assert preview.cells() == [
+        ["Line", "pk (S) · key", "sk (N) · key", "n", "tags (SS)"],
+        ["3", "m", "1", "6  (N)", '{"a", "b"}'],  # the later row of a key is the one written
+        ["2", "m", "2", "five  (S)", ""],
+    ]
+    assert "1 row repeats the key of an earlier row: the later row is written." in (
+        preview.notes.text()
+    )
+    assert preview.refused.toPlainText() == "line 4: the key attribute sk is S, the table's key is N"
+    preview.grab().save(str(tmp_path / "preview.png"))
 
 
 def test_a_stopped_import_says_what_was_written(browser, qtbot, monkeypatch, tmp_path, table):
@@ -667,7 +706,7 @@ def test_a_stopped_import_says_what_was_written(browser, qtbot, monkeypatch, tmp
     path.write_text("".join(json.dumps({"pk": "s", "sk": i}) + "\n" for i in range(3000)))
     before = count_items(table)
     browser.read_only.setChecked(False)
-    monkeypatch.setattr(BrowserAsk, "confirm", classmethod(lambda cls, *a: True))
+    monkeypatch.setattr(BrowserAsk, "import_preview", classmethod(lambda cls, *a: True))
     browser.importer.progress.connect(lambda done, rate: browser.query.cancel_button.click())
     with qtbot.waitSignal(browser.failed, timeout=120000) as stopped:
         browser.import_file(str(path))

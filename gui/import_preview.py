@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -135,12 +136,10 @@ class ImportPreview(QDialog):
 
     def cells(self) -> list[list[str]]:
         """The table as shown: the header, then each row's cells (tests, the note)."""
-        header = [self.rows.horizontalHeaderItem(c).text() for c in range(self.rows.columnCount())]
+        model, columns = self.rows.model(), range(self.rows.columnCount())
+        header = [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in columns]
         rows = [
-            [
-                (self.rows.item(r, c).text() if self.rows.item(r, c) else "")
-                for c in range(self.rows.columnCount())
-            ]
+            [str(model.index(r, c).data() or "") for c in columns]
             for r in range(self.rows.rowCount())
         ]
         return [header, *rows]

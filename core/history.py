@@ -50,7 +50,9 @@ class Entry:
         form = self.form
         if self.kind == "partiql":
             text = " ".join(str(form.get("text", "")).split())
-            return text if len(text) <= 90 else text[:89] + "…"
+            text = text if len(text) <= 90 else text[:89] + "…"
+            values = [_shown(value) for _kind, value in form.get("parameters") or []]
+            return " · ".join([text, ", ".join(values)] if values else [text])
         parts = ["Query" if self.kind == "query" else "Scan"]
         if form.get("index"):
             parts.append(f"index {form['index']}")

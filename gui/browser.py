@@ -262,7 +262,7 @@ class BrowserWindow(QMainWindow):
         self.reads.currentChanged.connect(lambda *_: self.reads.updateGeometry())
         self.history_button = QToolButton()
         self.history_button.setObjectName("historyButton")
-        self.history_button.setText("History")
+        self.history_button.setText("History ▾")
         self.history_button.setAccessibleName("History and saved operations")
         self.history_button.setToolTip(
             "Run again one of the last operations on this table, or one saved by name"

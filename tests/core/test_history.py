@@ -81,6 +81,8 @@ def test_a_statement_kept_without_values_has_its_literals_as_empty_parameters():
     assert kept.form["parameters"] == [["S", ""], ["N", ""], ["N", ""], ["N", ""], ["S", ""]]
     for value in ("customer-4711", "10.5", "42", "red", "bob"):
         assert value not in Shelf([kept]).dumps()
+    assert entry.title.endswith("AND tags … · '42'")  # long statements are cut
+    assert kept.title.endswith("tags IN [?, ?] · …, …, …, …, …")
 
 
 def test_literals_become_parameters_that_say_the_same():

@@ -888,7 +888,7 @@ def test_a_partiql_statement_runs_again_from_the_history(orders, browser, qtbot)
     browser.partiql.set_statement("SELECT nothing")
     browser.reads.setCurrentWidget(browser.query)
     with qtbot.waitSignal(browser.readFinished, timeout=20000):
-        history(browser)[text].trigger()  # kept with the table shown when it ran
+        history(browser)[f"{text} · 'c3', '1627'"].trigger()  # kept with the table shown
     assert browser.reads.currentWidget() is browser.partiql
     assert browser.partiql.state()["parameters"] == [["S", "c3"], ["N", "1627"]]
     assert [(item["pk"]["S"], item["sk"]["N"]) for item in browser.model.items] == first

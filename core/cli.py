@@ -138,8 +138,12 @@ class Cli:
     def cached(self, role: RoleProfile) -> TemporaryCredentials | None:
         """The keyring's session of a role, read without the engine (botocore's session,
         STS): what every `credential_process` call of an SDK pays, so kept to the least."""
-        from core.vault import SessionCache, open_store
+        from core.vault import SessionCache, open_store, quick_reader
 
+        quick = None if self.args.demo else quick_reader()
+        found = SessionCache(quick).get(role.name, role.role_arn) if quick else None
+        if found is not None:
+            return found
         try:
             return SessionCache(open_store(self.args.demo)).get(role.name, role.role_arn)
         except NoKeyringError:

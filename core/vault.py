@@ -134,6 +134,58 @@ def reset_probe() -> None:
         _probed.clear()
 
 
+KEYRING_DEFAULT_ON_LINUX = "keyring.backends.SecretService.Keyring"
+
+
+class SecretServiceReader:
+    """Reads, without `keyring`, the entries keyring's Secret Service backend wrote: the
+    same item it would find (its default scheme, in the default collection). A cached
+    `credential-process` call spends about half its own time importing keyring and probing
+    its backends; this read skips both. Read-only: writes, purges, and every case this
+    cannot read (locked, missing, another backend chosen) go through keyring itself."""
+
+    name = "SecretService (direct read)"
+
+    def get(self, key: str) -> str | None:
+        from contextlib import closing
+
+        try:
+            import secretstorage
+
+            with closing(secretstorage.dbus_init()) as bus:
+                collection = secretstorage.get_default_collection(bus)
+                if collection.is_locked():
+                    return None
+                for item in collection.search_items({"service": SERVICE, "username": key}):
+                    return None if item.is_locked() else item.get_secret().decode("utf-8")
+        except Exception as exc:  # noqa: BLE001 - any trouble: keyring's own path decides
+            exc.__traceback__ = None  # its frames could hold the secret's bytes
+        return None
+
+    def set(self, key: str, value: str) -> None:
+        """Nothing: this store only reads."""
+
+    def delete(self, key: str) -> None:
+        """Nothing: an expired entry is purged by keyring's path, which runs next."""
+
+
+def quick_reader() -> SecretServiceReader | None:
+    """The direct Secret Service read, where keyring would choose Secret Service anyway (on
+    Linux, no other backend named by PYTHON_KEYRING_BACKEND or keyring's config file); else
+    None."""
+    import sys
+
+    if sys.platform != "linux" or os.environ.get("ROLECALL_SESSION_STORE") == "memory":
+        return None
+    chosen = os.environ.get("PYTHON_KEYRING_BACKEND", KEYRING_DEFAULT_ON_LINUX)
+    if chosen != KEYRING_DEFAULT_ON_LINUX:
+        return None
+    config_home = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
+    if os.path.exists(os.path.join(config_home, "python_keyring", "keyringrc.cfg")):
+        return None
+    return SecretServiceReader()
+
+
 _memory = MemoryStore()
 
 

@@ -18,6 +18,7 @@ from tests.conftest import (
     ACCOUNT,
     BASE_SECRET,
     ROLECALL,
+    ROOT,
     STANDARD_CONFIG,
     assume_role_calls,
     run_cli,
@@ -406,3 +407,22 @@ def test_without_a_launcher_no_command_is_a_sentence(capsys):
         "rolecall: error: the desktop app starts from the `rolecall` command (gui.launcher), "
         "not from core alone: use the commands in `rolecall --help`\n"
     )
+
+
+@pytest.mark.keyring
+def test_a_cached_credential_process_reads_the_secret_service_without_keyring(aws, real_keyring):
+    first = exports(run_cli("export", "reader"))
+    probe = (
+        "import json, sys; from core.cli import main; code = main(['credential-process', "
+        "'reader']); print(json.dumps(sorted(m for m in sys.modules if m.startswith("
+        "'keyring'))), file=sys.stderr); sys.exit(code)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["AccessKeyId"] == first["AWS_ACCESS_KEY_ID"]
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == []  # keyring never imported
+    aws.write_config(STANDARD_CONFIG.replace("role/Reader", "role/Auditor"))
+    served = json.loads(run_cli("credential-process", "reader").stdout)
+    assert served["AccessKeyId"] != first["AWS_ACCESS_KEY_ID"]  # the role check still holds

@@ -111,3 +111,41 @@ def test_a_low_priority_backend_is_not_trusted(monkeypatch):
         assert vault.recommended_backend() is None
     finally:
         vault.reset_probe()
+
+
+@pytest.mark.keyring
+def test_the_direct_read_finds_what_keyring_wrote_and_nothing_else(
+    real_keyring, monkeypatch, tmp_path
+):
+    real_keyring.set("session:direct", '{"a": "secret value"}')
+    reader = vault.quick_reader()
+    assert reader is not None
+    assert reader.get("session:direct") == '{"a": "secret value"}'
+    assert reader.get("session:nobody") is None
+    reader.delete("session:direct")  # reads only: keyring's path purges
+    assert real_keyring.get("session:direct") == '{"a": "secret value"}'
+    real_keyring.delete("session:direct")
+    assert reader.get("session:direct") is None
+
+
+def test_the_direct_read_steps_aside_where_keyring_would_choose_otherwise(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.delenv("ROLECALL_SESSION_STORE", raising=False)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.SecretService.Keyring")
+    assert vault.quick_reader() is not None
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+    assert vault.quick_reader() is not None  # keyring's own choice on Linux
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    assert vault.quick_reader() is None
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+    (tmp_path / "python_keyring").mkdir()
+    (tmp_path / "python_keyring" / "keyringrc.cfg").write_text("[backend]\ndefault-keyring=x\n")
+    assert vault.quick_reader() is None
+    (tmp_path / "python_keyring" / "keyringrc.cfg").unlink()
+    monkeypatch.setenv("ROLECALL_SESSION_STORE", "memory")
+    assert vault.quick_reader() is None
+
+
+def test_the_direct_read_without_a_secret_service_is_a_miss_not_an_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path / 'no-bus'}")
+    assert vault.SecretServiceReader().get("session:reader") is None

@@ -230,3 +230,22 @@ def test_an_unreadable_file_says_so(aws, monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_CONFIG_FILE", str(folder))
     with pytest.raises(ConfigError, match="cannot"):
         load_config()
+
+
+def test_reading_the_config_leaves_the_collector_as_it_found_it(aws):
+    import gc
+
+    assert gc.isenabled()
+    load_config()
+    assert gc.isenabled()
+    aws.write_config("[profile broken\nrole_arn = x\n")
+    with pytest.raises(ConfigError):
+        load_config()
+    assert gc.isenabled()
+    gc.disable()  # as the app's start-up has it
+    try:
+        aws.write_config("[profile a]\nregion = eu-west-1\n")
+        load_config()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

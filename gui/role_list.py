@@ -113,7 +113,9 @@ class RoleList(QWidget):
         self.delete_button.clicked.connect(self.deleteRequested)
         # A row with a session paints its time left: repaint those rows as the clocks move.
         self.sessions.ticked.connect(self._repaint_sessions)
-        self.sessions.changed.connect(self.tree.viewport().update)
+        # The viewport is looked up when a session changes: its first lookup in a process
+        # takes PySide6 15-20 ms, which the first frame need not wait for.
+        self.sessions.changed.connect(lambda *_: self.tree.viewport().update())
 
     def _repaint_sessions(self) -> None:
         """Only the rows of sessions show a moving time: those, not the whole list, every

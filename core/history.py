@@ -9,6 +9,7 @@ typed values and turns a statement's literals into `?` parameters left empty).""
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -17,6 +18,8 @@ from typing import Any
 from core.partiql import without_literals
 
 MAX_RECENT = 100  # operations kept in a table's history, the latest first
+MAX_TEXT = 8000  # a longer statement (a pasted batch of INSERTs) is not kept
+LATEST = 4102444800  # 2100-01-01: a time past this in the settings is not one
 KINDS = ("scan", "query", "partiql")
 BLANK_VALUES = "no_values"  # a form's flag: its values were left out, type them to run it
 
@@ -83,9 +86,49 @@ class Entry:
         if not isinstance(plain, dict) or plain.get("kind") not in KINDS:
             return None
         form, at = plain.get("form"), plain.get("at", 0)
-        if not isinstance(form, dict) or not isinstance(at, int | float):
+        if not isinstance(form, dict) or not valid_form(plain["kind"], form):
+            return None
+        if not isinstance(at, int | float) or not (math.isfinite(at) and 0 <= at <= LATEST):
             return None
         return cls(plain["kind"], str(plain.get("table", "")), form, str(plain.get("name", "")), at)
+
+
+def valid_form(kind: str, form: Mapping[str, Any]) -> bool:
+    """The form has the shape the query bar or the PartiQL editor gives (what a settings
+    file edited by hand, or written by another version, may not have)."""
+
+    def texts(value: Any, count: int | None = None) -> bool:
+        return (
+            isinstance(value, list)
+            and all(isinstance(v, str) for v in value)
+            and (count is None or len(value) == count)
+        )
+
+    def typed(name: str, types: type | tuple[type, ...]) -> bool:
+        return name not in form or isinstance(form[name], types)
+
+    size = form.get("page_size", 0)
+    if isinstance(size, bool) or not isinstance(size, int) or not 0 <= size <= 10000:
+        return False
+    flags = ("consistent", "transaction", BLANK_VALUES)
+    if not all(typed(name, bool) for name in flags):
+        return False
+    if kind == "partiql":
+        parameters = form.get("parameters", [])
+        return (
+            isinstance(form.get("text"), str)
+            and isinstance(parameters, list)
+            and all(texts(p, 2) for p in parameters)
+        )
+    words = ("mode", "pk", "sk_op", "sk", "sk2", "combine", "projection")
+    filters = form.get("filters", [])
+    return (
+        all(typed(name, str) for name in words)
+        and typed("index", (str, type(None)))
+        and (texts(form["keys"]) if "keys" in form else True)
+        and isinstance(filters, list)
+        and all(texts(f, 5) for f in filters)
+    )
 
 
 def _canonical(form: Mapping[str, Any]) -> str:
@@ -99,14 +142,18 @@ def _shown(value: Any) -> str:
     return repr(text) if len(text) <= 40 else repr(text[:39] + "…")
 
 
-def without_values(entry: Entry) -> Entry:
+def without_values(entry: Entry) -> Entry | None:
     """The entry with no value of an item or a key: typed values blanked, and a statement's
-    string and number literals turned into `?` with an empty parameter of their type."""
+    string and number literals turned into `?` with an empty parameter of their type. None
+    for a statement whose quotes cannot be told apart: it is not kept at all."""
     form = dict(entry.form)
     if entry.kind == "partiql":
-        text, parameters = without_literals(
-            str(form.get("text", "")), [tuple(p) for p in form.get("parameters") or []]
-        )
+        try:
+            text, parameters = without_literals(
+                str(form.get("text", "")), [tuple(p) for p in form.get("parameters") or []]
+            )
+        except ValueError:
+            return None
         form["text"], form["parameters"] = text, [[kind, ""] for kind, _ in parameters]
     else:
         for name in ("pk", "sk", "sk2"):
@@ -128,21 +175,36 @@ class Shelf:
     recent: list[Entry] = field(default_factory=list)
     saved: list[Entry] = field(default_factory=list)
 
-    def ran(self, entry: Entry, keep_values: bool = True, now: float | None = None) -> Entry:
-        """Put `entry` first in the history (once: an older run of it moves up)."""
-        entry = replace(
-            entry if keep_values else without_values(entry),
-            name="",
-            at=time.time() if now is None else now,
-        )
-        self.recent = [entry, *(e for e in self.recent if not e.same(entry))][:MAX_RECENT]
-        return entry
+    def ran(self, entry: Entry, keep_values: bool = True, now: float | None = None) -> Entry | None:
+        """Put `entry` first in the history (once: an older run of it moves up); None when
+        it is not kept (too long, or its values cannot be left out)."""
+        kept = _keepable(entry, keep_values)
+        if kept is None:
+            return None
+        kept = replace(kept, name="", at=time.time() if now is None else now)
+        self.recent = [kept, *(e for e in self.recent if not e.same(kept))][:MAX_RECENT]
+        return kept
 
-    def save(self, entry: Entry, name: str, now: float | None = None) -> Entry:
+    def save(
+        self, entry: Entry, name: str, keep_values: bool = True, now: float | None = None
+    ) -> Entry | None:
         """Keep `entry` under `name`; a saved operation of the same name is replaced."""
-        entry = replace(entry, name=name, at=time.time() if now is None else now)
-        self.saved = [*(e for e in self.saved if e.name != name), entry]
-        return entry
+        kept = _keepable(entry, keep_values)
+        if kept is None:
+            return None
+        kept = replace(kept, name=name, at=time.time() if now is None else now)
+        self.saved = [*(e for e in self.saved if e.name != name), kept]
+        return kept
+
+    def without_values(self) -> Shelf:
+        """The shelf as it would have been kept with values off: when the person turns them
+        off, what was kept before goes too."""
+
+        def strip(entries: list[Entry]) -> list[Entry]:
+            found = [without_values(e) for e in entries]
+            return [e for e in found if e is not None]
+
+        return Shelf(strip(self.recent), strip(self.saved))
 
     def forget(self, entry: Entry) -> None:
         self.recent = [e for e in self.recent if e is not entry]
@@ -162,7 +224,7 @@ class Shelf:
         """The shelf kept in the settings; what cannot be read is left out, never an error."""
         try:
             plain = json.loads(text) if text else {}
-        except ValueError:
+        except (ValueError, RecursionError):
             plain = {}
         if not isinstance(plain, dict):
             plain = {}
@@ -173,3 +235,9 @@ class Shelf:
             return [e for e in read if e is not None]
 
         return cls(entries("recent")[:MAX_RECENT], entries("saved"))
+
+
+def _keepable(entry: Entry, keep_values: bool) -> Entry | None:
+    if len(str(entry.form.get("text", ""))) > MAX_TEXT:
+        return None
+    return entry if keep_values else without_values(entry)

@@ -23,7 +23,8 @@ _TABLE = re.compile(r'\b(?:FROM|INTO|UPDATE)\s+("(?:[^"]|"")+"|[A-Za-z0-9_.-]+)'
 
 def _parts(text: str) -> Iterator[tuple[str, int, int]]:
     """The statement cut into (kind, start, end): kind is "'" for a string, '"' for a
-    quoted name, "-" for a comment, and "" for one character of code."""
+    quoted name ("'!" and '"!' when the text ends before its closing quote), "-" for a
+    comment, and "" for one character of code."""
     i, n = 0, len(text)
     while i < n:
         c = text[i]
@@ -36,7 +37,7 @@ def _parts(text: str) -> Iterator[tuple[str, int, int]]:
                         continue
                     break
                 end += 1
-            yield c, i, min(end + 1, n)
+            yield (c if end < n else c + "!"), i, min(end + 1, n)
             i = end + 1
         elif text.startswith("--", i):
             end = text.find("\n", i)
@@ -57,10 +58,11 @@ def _code(text: str) -> Iterator[tuple[int, str]]:
     for kind, start, _end in _parts(text):
         if kind == "":
             yield start, text[start]
-        elif kind in "'\"":
+        elif kind[:1] in ("'", '"'):
             yield start, " "
 
 
+_NOT_A_PATH = {"AND", "BETWEEN", "IN", "NOT", "OR", "SET", "VALUE", "VALUES", "WHERE"}
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 
@@ -70,11 +72,20 @@ def without_literals(
     """The statement with each string and number literal as a `?`, and the parameters as
     (type, value) in the order of the `?`: the literals' own as ("S" or "N", their text).
     Names stay: quoted names, a map's keys ('k': ...), and list indexes in paths (a[0]);
-    comments go (they may quote values too)."""
+    comments go (they may quote values too). TRUE, FALSE, NULL and MISSING stay: they are
+    the statement's shape more than anyone's data.
+
+    ValueError when the quotes cannot be told apart (a quote left open, or one run into a
+    word, as in 'O'Brien'): where the values start and end is then anyone's guess."""
+    parts = list(_parts(text))
+    for kind, start, end in parts:
+        if kind[:1] in ("'", '"'):
+            around = text[start - 1 : start] + text[end : end + 1]
+            if kind.endswith("!") or any(c.isalnum() or c in "'\"_" for c in around):
+                raise ValueError("the statement's quotes cannot be told apart")
     out: list[str] = []
     found: list[tuple[str, str]] = []
     given = iter(parameters)
-    parts = list(_parts(text))
     at = 0
     while at < len(parts):
         kind, start, end = parts[at]
@@ -84,31 +95,41 @@ def without_literals(
             out.append("?")
             found.append(("S", piece[1:-1].replace("''", "'")))
         elif kind == "-":
-            pass  # a comment may quote values too
+            out.append(" ")  # a comment may quote values too; a space keeps words apart
         elif kind == "" and piece == "?":
             out.append("?")
             found.append(next(given, ("S", "")))
         elif kind == "" and (piece[0].isdigit() or piece in "-+."):
             number = _NUMBER.match(text, start)
             before = text[:start].rstrip()
-            bracket = text.rfind("[", 0, start)
-            name = text[bracket - 1 : bracket] if bracket > 0 else ""
-            in_path = before.endswith("[") and (name.isalnum() or name in ("_", '"', "]"))
             word = start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_.")
-            if number and number.end() > start + (piece in "-+.") and not word and not in_path:
-                if piece in "-+" and before[-1:] not in ("", "=", "<", ">", "(", ",", "["):
-                    out.append(piece)  # a minus between two terms, not a number's sign
-                else:
+            if number and number.end() > start + (piece in "-+.") and not word:
+                if not _in_path(text, before) and (
+                    piece not in "-+" or before[-1:] in ("", "=", "<", ">", "(", ",", "[")
+                ):
                     out.append("?")
                     found.append(("N", number.group(0)))
                     while at + 1 < len(parts) and parts[at + 1][1] < number.end():
                         at += 1
+                else:
+                    out.append(piece)  # a path's index, or a minus between two terms
             else:
                 out.append(piece)
         else:
             out.append(piece)
         at += 1
     return "".join(out), found
+
+
+def _in_path(text: str, before: str) -> bool:
+    """The number after `before` is a list index in a path (a[0], "a"[0], a[0][1])."""
+    if not before.endswith("["):
+        return False
+    name = before[:-1]
+    if name[-1:] in ('"', "]"):
+        return True
+    word = re.search(r"[A-Za-z_][A-Za-z0-9_]*$", name)
+    return word is not None and word.group(0).upper() not in _NOT_A_PATH
 
 
 def split_statements(text: str) -> list[str]:

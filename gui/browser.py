@@ -498,7 +498,6 @@ class BrowserWindow(QMainWindow):
             self.show_message(str(exc))
             return
         options = self.partiql.options()
-        self.operations.ran(self._entry())
         if len(found) == 1:
             request = found[0].request()
             if options.page_size and not found[0].writes:
@@ -514,6 +513,7 @@ class BrowserWindow(QMainWindow):
             self._remember("batch_execute_statement", {"Statements": requests}, "PartiQL batch")
         if len(found) == 1 and not found[0].writes:
             one = found[0]
+            self.operations.ran(self._entry())
             self._start_read(one.table or "", self._statement_keys(one), options, one)
             return
         writes = [one for one in found if one.writes]
@@ -545,6 +545,7 @@ class BrowserWindow(QMainWindow):
             ):
                 return
         db, transaction = self.db, self.partiql.transaction.isChecked()
+        self.operations.ran(self._entry())  # what runs: not what Read-only or the person stopped
         self.hide_message()
         if len(found) == 1:
             one = found[0]
@@ -611,9 +612,14 @@ class BrowserWindow(QMainWindow):
             return
         entry = self._entry()
         name = BrowserAsk.text(self, "Save operation", f"A name for {entry.title}:")
-        if name:
-            self.operations.save(entry, name)
-            self.status.setText(f"Saved as “{name}” in the History menu.")
+        if name and self.operations.save(entry, name) is None:
+            self.show_message(
+                "This operation cannot be saved without its values: its quotes cannot be told "
+                "apart (is a ' left open?), or the statement is longer than 8,000 characters"
+            )
+        elif name:
+            blank = "" if self.operations.keep_values else " (without its values)"
+            self.status.setText(f"Saved as “{name}”{blank} in the History menu.")
 
     def _rows_on_screen(self) -> int:
         row = max(1, self.view.verticalHeader().defaultSectionSize())
@@ -948,12 +954,18 @@ class BrowserWindow(QMainWindow):
             key_types[info.sort_key.name] = info.sort_key.type
         self.statusBar().showMessage(f"Reading {Path(path).name}…")
         Op(self.pool, lambda: read_import(Path(path), key_types), owner=self).on_success(
-            self._import_read
+            partial(self._import_read, table=info.name)
         ).on_failure(self._failed).start()
 
-    def _import_read(self, found: ImportFile) -> None:
+    def _import_read(self, found: ImportFile, table: str) -> None:
         self.statusBar().clearMessage()
         if self.table is None or self.db is None:
+            return
+        if self.table.name != table:  # its rows were checked against that table's keys
+            self.show_message(
+                f"{found.path.name} was read for {table}, and {self.table.name} is picked now: "
+                "nothing was written; import it again into the table you want"
+            )
             return
         refused = found.refused
         if not found.items:

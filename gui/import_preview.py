@@ -3,6 +3,7 @@ type of each value, the key attributes, and every row refused with its line."""
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -41,8 +42,8 @@ class ImportPreview(QDialog):
         layout = QVBoxLayout(self)
         count = len(found.items)
         heading = QLabel(
-            f"<b>Write {count:,} item{'s' if count != 1 else ''} from {found.path.name} "
-            f"into {table.name}?</b>"
+            f"<b>Write {count:,} item{'s' if count != 1 else ''} from "
+            f"{html.escape(found.path.name)} into {html.escape(table.name)}?</b>"
         )
         heading.setObjectName("importHeading")
         layout.addWidget(heading)

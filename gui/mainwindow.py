@@ -11,7 +11,7 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter, QSystemTrayIcon, QVBoxLayout, QWidget
 
 from core.credentials import format_remaining, render
-from gui import factory, theme
+from gui import factory, operations, theme
 from gui.banners import Banners
 from gui.clipboard import SecretClipboard
 from gui.idle import IdleLock
@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         )
         self.idle.follow(settings)
         theme.follow(settings)
+        operations.follow(settings)
         self.model = RoleModel(self)
         self.session_model = SessionModel(self.sessions, self)
         self.prompts = Prompts(controller, self, lambda: self.current, self._duration)

@@ -42,16 +42,18 @@ class OperationStore:
         else:
             self.settings.set_operations(self.profile, table, shelf.dumps())
 
-    def ran(self, entry: Entry) -> Entry:
+    def ran(self, entry: Entry) -> Entry | None:
         shelf = self.shelf(entry.table)
         kept = shelf.ran(entry, self.keep_values)
-        self.put(entry.table, shelf)
+        if kept is not None:
+            self.put(entry.table, shelf)
         return kept
 
-    def save(self, entry: Entry, name: str) -> Entry:
+    def save(self, entry: Entry, name: str) -> Entry | None:
         shelf = self.shelf(entry.table)
-        kept = shelf.save(entry, name)
-        self.put(entry.table, shelf)
+        kept = shelf.save(entry, name, self.keep_values)
+        if kept is not None:
+            self.put(entry.table, shelf)
         return kept
 
     def forget(self, entry: Entry) -> None:
@@ -64,6 +66,18 @@ class OperationStore:
         shelf = self.shelf(table)
         shelf.recent = []
         self.put(table, shelf)
+
+
+def forget_values(settings: Settings) -> None:
+    """Values turned off: every role's kept operations, on every table, lose theirs now."""
+    for key in settings.q.allKeys():
+        if key.startswith("operations/"):
+            shelf = Shelf.loads(str(settings.q.value(key, "") or ""))
+            settings.q.setValue(key, shelf.without_values().dumps())
+
+
+def follow(settings: Settings) -> None:
+    settings.watch("history_values", lambda on: None if on else forget_values(settings), False)
 
 
 def _when(at: float) -> str:
@@ -90,6 +104,8 @@ class HistoryMenu(QMenu):
         self.aboutToShow.connect(self.fill)
 
     def fill(self) -> None:
+        for menu in self.findChildren(QMenu):  # clear() leaves the submenus it made
+            menu.deleteLater()
         self.clear()
         table = self.table()
         shelf = self.store.shelf(table)

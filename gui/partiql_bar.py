@@ -175,11 +175,11 @@ class PartiqlBar(QWidget):
         }
 
     def set_state(self, state: Mapping[str, Any]) -> None:
-        parameters = [
-            (str(kind), str(value))
-            for kind, value in state.get("parameters") or []
-            if kind in PARAMETER_TYPES
-        ]
+        """Fill the editor as `state()` gave it; ConfigError for a type this version lacks."""
+        parameters = [(str(kind), str(value)) for kind, value in state.get("parameters") or []]
+        for kind, _value in parameters:
+            if kind not in PARAMETER_TYPES:
+                raise ConfigError(f"this version has no parameter type {kind}")
         self.set_statement(str(state.get("text", "")), parameters)
         self.page_size.setValue(int(state.get("page_size") or 0))
         self.consistent.setChecked(bool(state.get("consistent")))

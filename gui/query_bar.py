@@ -307,6 +307,14 @@ class QueryBar(QWidget):
         """Fill the form as `state()` gave it; ConfigError if the table has lost its index."""
         if self.table is None:
             raise ConfigError("pick a table first")
+        op = str(state.get("sk_op") or "(any)")
+        if op != "(any)" and op not in KEY_OPERATORS:
+            raise ConfigError(f"this version has no sort key condition {op}")
+        for clause in state.get("filters") or []:
+            if clause[1:2] and clause[1] not in FILTER_OPERATORS:
+                raise ConfigError(f"this version has no filter {clause[1]}")
+            if clause[4:5] and clause[4] not in VALUE_TYPES:
+                raise ConfigError(f"this version has no value type {clause[4]}")
         wanted = state.get("index")
         index = 0 if wanted is None else self.index.findData(wanted)
         if index < 0:
@@ -314,7 +322,7 @@ class QueryBar(QWidget):
         self.mode.setCurrentText("Query" if state.get("mode") == "Query" else "Scan")
         self.index.setCurrentIndex(index)
         self.pk_value.setText(str(state.get("pk", "")))
-        self.sk_operator.setCurrentText(str(state.get("sk_op") or "(any)"))
+        self.sk_operator.setCurrentText(op)
         self.sk_value.setText(str(state.get("sk", "")))
         self.sk_value2.setText(str(state.get("sk2", "")))
         for row in list(self.filter_rows):

@@ -76,7 +76,7 @@ def test_a_statement_kept_without_values_has_its_literals_as_empty_parameters():
     entry = Entry("partiql", "Orders", {"text": statement, "parameters": [["N", "42"]]})
     kept = without_values(entry)
     assert kept.form["text"] == (
-        'SELECT * FROM "Orders" WHERE pk = ? AND total > ? AND a[0] = ? AND tags IN [?, ?] '
+        'SELECT * FROM "Orders" WHERE pk = ? AND total > ? AND a[0] = ? AND tags IN [?, ?]  '
     )
     assert kept.form["parameters"] == [["S", ""], ["N", ""], ["N", ""], ["N", ""], ["S", ""]]
     for value in ("customer-4711", "10.5", "42", "red", "bob"):
@@ -101,3 +101,49 @@ def test_what_cannot_be_read_back_is_left_out():
     assert Shelf.loads('{"recent": [{"kind": "drop table"}, 3]}') == Shelf()
     text = Shelf([Entry("scan", "T", {"page_size": 5}, at=1.5)]).dumps()
     assert Shelf.loads(text).recent == [Entry("scan", "T", {"page_size": 5}, at=1.5)]
+
+
+def test_a_statement_whose_quotes_run_together_is_not_kept_without_values():
+    shelf = Shelf()
+    for text in (
+        "SELECT * FROM Orders WHERE name = 'O'Brien' AND email = 'bob@example.com'",
+        "SELECT * FROM \"Orders WHERE pk = 'c-4711'",
+        "SELECT * FROM T WHERE a = 'Côte d'Ivoire'",
+    ):
+        assert shelf.ran(Entry("partiql", "Orders", {"text": text}), keep_values=False) is None
+    assert shelf.recent == [] and "Brien" not in shelf.dumps()
+    kept = shelf.ran(Entry("partiql", "T", {"text": "DELETE/*who*/FROM t WHERE a IN[1]"}), False)
+    assert kept.form["text"] == "DELETE FROM t WHERE a IN[?]"  # a comment keeps words apart
+    assert shelf.ran(Entry("partiql", "T", {"text": "SELECT 1" + " " * 8000})) is None
+
+
+def test_turning_values_off_takes_them_out_of_what_was_kept_before():
+    shelf = Shelf()
+    shelf.ran(Entry("query", "Orders", QUERY))
+    shelf.save(Entry("partiql", "Orders", {"text": "SELECT * FROM T WHERE a = 'x'"}), "x")
+    stripped = shelf.without_values()
+    text = stripped.dumps()
+    assert "customer-4711" not in text and "'x'" not in text
+    assert [e.blank for e in stripped.recent + stripped.saved] == [True, True]
+    saved = Shelf().save(Entry("query", "Orders", QUERY), "mine", keep_values=False)
+    assert saved.form["pk"] == "" and saved.name == "mine"
+
+
+def test_a_settings_file_edited_by_hand_never_breaks_the_menu():
+    import json
+
+    bad_forms = [
+        {"parameters": [1, 2], "text": "x"},
+        {"filters": [["a"]]},
+        {"keys": 5},
+        {"page_size": "x"},
+        {"page_size": 10**12},
+        {"filters": 5},
+    ]
+    entries = [{"kind": "partiql" if "text" in f else "scan", "form": f} for f in bad_forms]
+    entries += [{"kind": "scan", "form": {}, "at": at} for at in (float("nan"), 1e300, -1e20)]
+    shelf = Shelf.loads(json.dumps({"recent": entries}))
+    assert shelf.recent == []
+    assert Shelf.loads("[" * 100000) == Shelf()
+    good = Shelf.loads(json.dumps({"recent": [{"kind": "query", "form": QUERY, "at": 5}]}))
+    assert good.recent[0].title.startswith("Query customer = 'customer-4711'")

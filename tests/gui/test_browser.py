@@ -892,3 +892,28 @@ def test_a_partiql_statement_runs_again_from_the_history(orders, browser, qtbot)
     assert browser.reads.currentWidget() is browser.partiql
     assert browser.partiql.state()["parameters"] == [["S", "c3"], ["N", "1627"]]
     assert [(item["pk"]["S"], item["sk"]["N"]) for item in browser.model.items] == first
+
+
+def test_a_history_entry_this_version_cannot_fill_is_a_sentence_and_changes_nothing(browser):
+    from core.history import Entry
+
+    browser.query.mode.setCurrentText("Query")
+    browser.query.pk_value.setText("p")
+    form = {**browser.query.state(), "sk_op": "starts_with_maybe"}
+    browser.run_entry(Entry("query", browser.table.name, form))
+    assert browser.message.text() == "This version has no sort key condition starts_with_maybe"
+    assert browser.query.pk_value.text() == "p"
+
+
+def test_turning_values_off_in_preferences_takes_them_out_of_the_settings_file(
+    browser, qtbot, settings, table
+):
+    browser.query.mode.setCurrentText("Query")
+    browser.query.pk_value.setText("even")
+    run(qtbot, browser)
+    settings.q.sync()
+    assert "even" in Path(settings.q.fileName()).read_text()
+    settings.set("history_values", False)  # what Preferences' Save does
+    settings.q.sync()
+    assert "even" not in Path(settings.q.fileName()).read_text()
+    assert next(iter(history(browser))) == "Query pk = …"

@@ -207,8 +207,11 @@ class Shelf:
         return Shelf(strip(self.recent), strip(self.saved))
 
     def forget(self, entry: Entry) -> None:
-        self.recent = [e for e in self.recent if e is not entry]
-        self.saved = [e for e in self.saved if e is not entry]
+        """Take out a saved operation (by its name) or a past one (the same operation)."""
+        if entry.name:
+            self.saved = [e for e in self.saved if e.name != entry.name]
+        else:
+            self.recent = [e for e in self.recent if not e.same(entry)]
 
     def dumps(self) -> str:
         return json.dumps(

@@ -58,8 +58,7 @@ class OperationStore:
 
     def forget(self, entry: Entry) -> None:
         shelf = self.shelf(entry.table)
-        shelf.recent = [e for e in shelf.recent if not (e.same(entry) and not entry.name)]
-        shelf.saved = [e for e in shelf.saved if e.name != entry.name or not entry.name]
+        shelf.forget(entry)
         self.put(entry.table, shelf)
 
     def clear(self, table: str) -> None:

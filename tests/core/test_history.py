@@ -147,3 +147,15 @@ def test_a_settings_file_edited_by_hand_never_breaks_the_menu():
     assert Shelf.loads("[" * 100000) == Shelf()
     good = Shelf.loads(json.dumps({"recent": [{"kind": "query", "form": QUERY, "at": 5}]}))
     assert good.recent[0].title.startswith("Query customer = 'customer-4711'")
+
+
+def test_forgetting_takes_out_a_saved_one_by_name_and_a_past_one_by_what_it_ran():
+    shelf = Shelf()
+    shelf.ran(Entry("scan", "T", {"page_size": 1}))
+    shelf.ran(Entry("scan", "T", {"page_size": 2}))
+    saved = shelf.save(Entry("scan", "T", {"page_size": 1}), "one")
+    shelf = Shelf.loads(shelf.dumps())  # as the menu reads it back
+    shelf.forget(saved)
+    assert shelf.saved == [] and len(shelf.recent) == 2
+    shelf.forget(Entry("scan", "T", {"page_size": 2}))
+    assert [e.form for e in shelf.recent] == [{"page_size": 1}]

@@ -248,8 +248,7 @@ class MainWindow(QMainWindow):
         self.detail.empty.setText(PICK_A_ROLE)
         keep = self.current
         self.config = config
-        self.model.load(config)
-        self.roles.expand_accounts()
+        self.model.load(config)  # the role list opens its accounts and applies its search
         for profile in config.roles:
             self.sessions.set_auto_refresh(profile, self.settings.auto_refresh(profile))
         count = len(config.roles)
@@ -262,7 +261,6 @@ class MainWindow(QMainWindow):
             self.current = None
             if not self.roles.select_first():
                 self.detail.show_role(None)
-        self.roles.filter(self.roles.search.text())
 
     def config_failed(self, message: str) -> None:
         self.config_label.setText("Config could not be read")

@@ -3,16 +3,19 @@ active sessions."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QListView, QTreeView, QVBoxLayout, QWidget
 
 from gui import factory, theme
-from gui.models import PROFILE, ROLE, RoleFilter
+from gui.models import PROFILE, ROLE
 from gui.widgets import RoleDelegate, SessionDelegate
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from core.profiles import RoleProfile
     from gui.models import RoleModel, SessionModel
     from gui.portals import Portals
@@ -58,8 +61,9 @@ class RoleList(QWidget):
 
             self.portal_bar = PortalBar(portals, self)
             layout.addWidget(self.portal_bar)
-        self.proxy = RoleFilter(self)
-        self.proxy.setSourceModel(model)
+        self.hidden: frozenset[int] = frozenset()  # the rows the search hides (row numbers)
+        self._view: set[int] = set()  # the rows hidden in the view itself
+        self._hiders: list[Callable[[bool], None]] | None = None
         self.tree = self._tree()
         layout.addWidget(self.tree, 3)
         tools = QHBoxLayout()
@@ -86,7 +90,7 @@ class RoleList(QWidget):
         tree = factory.named(
             QTreeView(), "roleList", "Roles", "Enter or double-click assumes the role"
         )
-        tree.setModel(self.proxy)
+        tree.setModel(self.model)
         tree.setHeaderHidden(True)
         tree.setRootIsDecorated(False)
         tree.setIndentation(0)
@@ -97,11 +101,7 @@ class RoleList(QWidget):
         return tree
 
     def _connect(self) -> None:
-        # Account rows are always open; expanding only those that (re)appear keeps each
-        # keystroke cheap, where expandAll() would walk every role again.
-        self.proxy.rowsInserted.connect(self.expand_accounts)
-        self.proxy.layoutChanged.connect(lambda *_: self.expand_accounts())
-        self.proxy.modelReset.connect(self.expand_accounts)
+        self.model.loaded.connect(self._loaded)
         self.search.textChanged.connect(self.filter)
         self.search.returnPressed.connect(self.assume_first_match)
         self.tree.selectionModel().currentChanged.connect(self._current_changed)
@@ -121,11 +121,9 @@ class RoleList(QWidget):
         """Only the rows of sessions show a moving time: those, not the whole list, every
         second (each row's paint is Python, and waits for the GIL while a worker runs)."""
         for profile in self.sessions.sessions:
-            source = self.model.rows.get(profile)
-            if source is not None:
-                index = self.proxy.mapFromSource(source)
-                if index.isValid():
-                    self.tree.update(index)
+            index = self.model.rows.get(profile)
+            if index is not None:
+                self.tree.update(index)
 
     def _current_changed(self, index: QModelIndex, _previous: QModelIndex) -> None:
         role = index.data(ROLE) if index.isValid() else None
@@ -145,26 +143,62 @@ class RoleList(QWidget):
         self.dup_button.setEnabled(assume_role)
         self.delete_button.setEnabled(role is not None and role.saved)
 
+    def _loaded(self) -> None:
+        """New roles: the view dropped its hidden rows with the old ones. Account rows are
+        always open (expanding one by one: expandAll() would lay out every role again)."""
+        self.hidden, self._view = frozenset(), set()
+        self._hiders = None
+        for row in range(self.model.rowCount()):
+            self.tree.expand(self.model.index(row, 0))
+        self.filter(self.search.text())
+
+    def _row_hiders(self) -> list[Callable[[bool], None]]:
+        """setRowHidden bound to each row (by row number), made at the first search after a
+        load: a keystroke that shows or hides 2,000 rows then costs one call a row."""
+        if self._hiders is None:
+            hide, root, model = self.tree.setRowHidden, QModelIndex(), self.model
+            roles: list[Callable[[bool], None]] = []
+            accounts: list[Callable[[bool], None]] = []
+            for account in range(model.rowCount()):
+                parent = model.index(account, 0)
+                accounts.append(partial(hide, account, root))
+                roles += [partial(hide, row, parent) for row in range(model.rowCount(parent))]
+            self._hiders = roles + accounts
+        return self._hiders
+
     def filter(self, text: str) -> None:
-        self.proxy.set_text(text)
+        """Shows the roles `text` matches (RoleModel.hidden_rows). Only the rows that change
+        go to the view, so a keystroke that changes little costs little."""
+        hidden = self.model.hidden_rows(text)
+        if hidden != self.hidden:
+            # The view hides each hidden account, and the hidden roles of the accounts shown;
+            # a role of a hidden account keeps the mark it has (its account hides it), so a
+            # search that drops whole accounts costs a call an account, not a role.
+            account = self.model.row_account
+            view = {n for n in hidden if account[n] == n or account[n] not in hidden}
+            view.update(n for n in self._view if account[n] != n and account[n] in hidden)
+            hiders = self._row_hiders()
+            for row in view - self._view:
+                hiders[row](True)
+            for row in self._view - view:
+                hiders[row](False)
+            self.hidden, self._view = hidden, view
         current = self.tree.currentIndex()
-        if text and (not current.isValid() or current.data(ROLE) is None):
+        if current.isValid() and self.is_hidden(current):
+            if not self.select_first():
+                self.tree.setCurrentIndex(QModelIndex())
+        elif text and (not current.isValid() or current.data(ROLE) is None):
             self.select_first()
 
-    def expand_accounts(self, parent: QModelIndex | None = None, *_: int) -> None:
-        if parent is not None and parent.isValid():
-            return
-        for row in range(self.proxy.rowCount()):
-            index = self.proxy.index(row, 0)
-            if not self.tree.isExpanded(index):
-                self.tree.expand(index)
+    def is_hidden(self, index: QModelIndex) -> bool:
+        return self.model.row_number(index) in self.hidden
 
     def _first_role(self) -> QModelIndex:
-        for row in range(self.proxy.rowCount()):
-            account = self.proxy.index(row, 0)
-            if self.proxy.rowCount(account):
-                return self.proxy.index(0, 0, account)
-        return QModelIndex()
+        first = next((n for n in range(len(self.model.rows)) if n not in self.hidden), None)
+        if first is None:
+            return QModelIndex()
+        account, row = self.model.row_place(first)
+        return self.model.index(row, 0, self.model.index(account, 0))
 
     def select_first(self) -> bool:
         """Pick the first role shown; False when none is."""
@@ -181,13 +215,11 @@ class RoleList(QWidget):
         """Pick `profile`, clearing the search if it hides it."""
         from PySide6.QtCore import QItemSelectionModel
 
-        source = self.model.rows.get(profile)
-        if source is None:
+        index = self.model.rows.get(profile)
+        if index is None:
             return
-        index = self.proxy.mapFromSource(source)
-        if not index.isValid():
+        if self.is_hidden(index):
             self.search.clear()
-            index = self.proxy.mapFromSource(self.model.rows[profile])
         self.tree.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect
         )

@@ -13,7 +13,7 @@ from core.credentials import TemporaryCredentials
 from core.pages import ScanPage
 from core.profiles import AwsConfig, load_config
 from gui.items_model import ItemsModel, ItemsSorter, prepared
-from gui.models import BUSY, ERROR, PROFILE, ROLE, RoleFilter, RoleModel, SessionModel
+from gui.models import BUSY, ERROR, PROFILE, ROLE, RoleModel, SessionModel
 from gui.sessions import SessionManager
 from tests.helpers.dynamo import create_table, dynamodb_client
 from tests.helpers.stubs import FakeClock, FakeTimer
@@ -70,47 +70,90 @@ def test_the_role_model_passes_the_model_tester_loaded_and_reloaded(qtmodelteste
     assert len(model.rows) == 3 + 1
 
 
-def test_the_role_filter_passes_the_model_tester_with_a_filter(qtmodeltester, tmp_path):
+def shown(model: RoleModel, text: str) -> list[str]:
+    """The profiles a search for `text` leaves in the list, in order."""
+    hidden = model.hidden_rows(text)
+    names = []
+    for a in range(model.rowCount()):
+        account = model.index(a, 0)
+        for r in range(model.rowCount(account)):
+            role = model.index(r, 0, account)
+            assert model.row_place(model.row_number(role)) == (a, r)
+            if model.row_number(role) not in hidden:
+                assert model.row_number(account) not in hidden, "a role under a hidden account"
+                names.append(role.data(PROFILE))
+    return names
+
+
+def shown_accounts(model: RoleModel, text: str) -> list[str]:
+    hidden = model.hidden_rows(text)
+    accounts = [model.index(a, 0) for a in range(model.rowCount())]
+    assert [model.row_place(model.row_number(a)) for a in accounts] == [
+        (a, -1) for a in range(len(accounts))
+    ]
+    return [a.data() for a in accounts if model.row_number(a) not in hidden]
+
+
+def test_a_search_for_an_alias_shows_that_account_with_all_its_roles(tmp_path):
     model = RoleModel()
     model.load(config_with(tmp_path, 3))
-    proxy = RoleFilter()
-    proxy.setSourceModel(model)
-    proxy.set_text("team-2")  # an alias: that account's header and all its roles
-    qtmodeltester.check(proxy)
-    assert proxy.rowCount() == 1 and proxy.rowCount(proxy.index(0, 0)) == 4
-    proxy.set_text("r3 aliased")
-    qtmodeltester.check(proxy)
-    account = proxy.index(0, 0)
-    assert [proxy.index(r, 0, account).data(PROFILE) for r in range(proxy.rowCount(account))] == [
-        "r3-aliased"
-    ]
-
-
-def shown(proxy: RoleFilter) -> list[str]:
-    return [
-        proxy.index(r, 0, proxy.index(a, 0)).data(PROFILE)
-        for a in range(proxy.rowCount())
-        for r in range(proxy.rowCount(proxy.index(a, 0)))
-    ]
+    assert shown(model, "team-2") == ["r2-0", "r2-1", "r2-2", "r2-aliased"]
+    assert shown_accounts(model, "team-2") == ["222222222222 · team-2"]
+    assert shown(model, "r3 aliased") == ["r3-aliased"]
+    assert len(shown_accounts(model, "r3 aliased")) == 1  # only the account holding it
+    assert shown_accounts(model, "no such role") == [] and shown(model, "no such role") == []
 
 
 def test_the_role_filter_matches_every_word_in_any_order_any_case_and_literally(tmp_path):
     model = RoleModel()
     model.load(config_with(tmp_path, 2))
-    proxy = RoleFilter()
-    proxy.setSourceModel(model)
-    proxy.set_text("ALIASED R1")  # words in any order and case: profile r1-aliased only
-    assert shown(proxy) == ["r1-aliased"]
-    proxy.set_text("222 -1")  # an account number and part of a profile name
-    assert shown(proxy) == ["r2-1"]
-    proxy.set_text("r2-1")
-    assert shown(proxy) == ["r2-1"]
-    proxy.set_text("r.-1")  # a search is literal text, not a pattern
-    assert shown(proxy) == []
-    proxy.set_text("(")
-    assert shown(proxy) == []
-    proxy.set_text("  ")
-    assert len(shown(proxy)) == len(model.rows)
+    assert shown(model, "ALIASED R1") == ["r1-aliased"]  # words in any order and case
+    assert shown(model, "222 -1") == ["r2-1"]  # an account number and part of a profile name
+    assert shown(model, "r2-1") == ["r2-1"]
+    assert shown(model, "r.-1") == []  # a search is literal text, not a pattern
+    assert shown(model, "(") == []
+    assert len(shown(model, "  ")) == len(model.rows)
+
+
+def test_a_search_applies_to_the_roles_of_a_reloaded_config(tmp_path):
+    model = RoleModel()
+    model.load(config_with(tmp_path, 3))
+    model.load(config_with(tmp_path, 1, alias=False))
+    assert shown(model, "r1") == ["r1-0"] and shown(model, "aliased") == []
+
+
+def test_the_role_list_shows_what_each_search_leaves_as_the_view_draws_it(
+    qtbot, tmp_path, sessions
+):
+    from gui.role_list import RoleList
+
+    model = RoleModel()
+    roles = RoleList(model, SessionModel(sessions))
+    qtbot.addWidget(roles)
+    model.load(config_with(tmp_path, 3))
+    roles.show()
+
+    def drawn() -> list[str]:  # walked as the view goes from row to row
+        index, names = roles.tree.indexAt(roles.tree.viewport().rect().topLeft()), []
+        while index.isValid():
+            if index.data(ROLE) is not None:
+                names.append(index.data(PROFILE))
+            index = roles.tree.indexBelow(index)
+        return names
+
+    roles.tree.resize(300, 2000)  # every row on screen
+    everything = drawn()
+    assert len(everything) == len(model.rows)
+    # Searches that hide whole accounts, then bring one back with only some of its roles, then
+    # everything: each time the view shows exactly what the search leaves.
+    for text in ("r1-", "r2-1", "aliased", "r3", "", "team-2 r2-2", "nothing", "r1-0", ""):
+        roles.search.setText(text)
+        assert drawn() == shown(model, text), text
+    assert drawn() == everything
+    roles.search.setText("r2-")
+    assert roles.tree.currentIndex().data(PROFILE) == "r2-0"  # the first shown is picked
+    model.load(config_with(tmp_path, 1, alias=False))  # a reload keeps the search
+    assert drawn() == ["r2-0"]
 
 
 def test_the_session_model_passes_the_model_tester_with_sessions(qtmodeltester, sessions):

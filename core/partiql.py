@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.errors import ConfigError
-from core.items import AttributeValue
+
+if TYPE_CHECKING:  # boto3 (under core.items) is not for the window's start: a type only
+    from core.items import AttributeValue
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
 MAX_BATCH = 25  # BatchExecuteStatement's limit

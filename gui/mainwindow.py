@@ -11,7 +11,7 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter, QSystemTrayIcon, QVBoxLayout, QWidget
 
 from core.credentials import format_remaining, render
-from gui import factory, operations, theme
+from gui import factory, theme
 from gui.banners import Banners
 from gui.clipboard import SecretClipboard
 from gui.idle import IdleLock
@@ -65,7 +65,7 @@ class MainWindow(QMainWindow):
         )
         self.idle.follow(settings)
         theme.follow(settings)
-        operations.follow(settings)
+        settings.watch("history_values", self._history_values, False)
         self.model = RoleModel(self)
         self.session_model = SessionModel(self.sessions, self)
         self.prompts = Prompts(controller, self, lambda: self.current, self._duration)
@@ -291,6 +291,14 @@ class MainWindow(QMainWindow):
         if not self.current or self.config is None:
             return None
         return self.config.roles.get(self.current)
+
+    def _history_values(self, keep: bool) -> None:
+        """With "Keep the values typed" turned off, the browser's history forgets them at once
+        (imported here: the history is not for the window's first frame)."""
+        if not keep:
+            from gui.operations import forget_values
+
+            forget_values(self.settings)
 
     def refresh_detail(self) -> None:
         role = self.role()

@@ -75,10 +75,6 @@ def forget_values(settings: Settings) -> None:
             settings.q.setValue(key, shelf.without_values().dumps())
 
 
-def follow(settings: Settings) -> None:
-    settings.watch("history_values", lambda on: None if on else forget_values(settings), False)
-
-
 def _when(at: float) -> str:
     then, now = time.localtime(at), time.localtime()
     same_day = then[:3] == now[:3]

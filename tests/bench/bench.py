@@ -1368,7 +1368,11 @@ def main(argv: list[str] | None = None) -> int:
                 )
             finally:
                 moto.terminate()
-                moto.wait(timeout=30)
+                try:
+                    moto.wait(timeout=30)
+                except subprocess.TimeoutExpired:  # busy with 50,000 items: it did not stop
+                    moto.kill()
+                    moto.wait(timeout=30)
         report("demo", lambda: demo_tour(folder))
     if args.svg:
         plot(figures, args.svg)

@@ -400,7 +400,7 @@ def test_heartbeat_while_loading_the_orders_table(demo_window, qtbot):
         browser.view.scrollToBottom()
         qtbot.waitUntil(lambda: len(heart.gaps) > 20)
     assert len(browser.model.items) == 3000
-    assert heart.worst_ms <= 50, f"the GUI thread stalled {heart.worst_ms:.0f} ms"
+    assert heart.worst_ms <= 50, f"the GUI thread stalled {heart}"
 
 
 def test_the_first_rows_come_in_a_small_page_and_stop_is_at_once(demo_window, qtbot):
@@ -664,7 +664,7 @@ def test_import_a_csv_shows_what_it_writes_then_writes_it(
     with Heartbeat() as heart, qtbot.waitSignal(browser.imported, timeout=120000) as done:
         browser.import_file(str(path))
     assert done.args == [1499]
-    assert heart.worst_ms <= 50, f"the GUI thread stalled {heart.worst_ms:.0f} ms"
+    assert heart.worst_ms <= 50, f"the GUI thread stalled {heart}"
     preview = asked[0]
     heading = preview.findChild(QLabel, "importHeading").text()
     assert heading == f"<b>Write 1,499 items from more.csv into {table}?</b>"

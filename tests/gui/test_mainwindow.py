@@ -395,7 +395,7 @@ def test_heartbeat_never_waits_more_than_50_ms_during_an_assume(window, qtbot, s
         which, _ = assume(qtbot, window, "reader")
     assert which == 1  # the slow endpoint finally answers 503, after about a second or more
     assert len(heart.gaps) > 50
-    assert heart.worst_ms <= 50, f"the GUI thread stalled {heart.worst_ms:.0f} ms"
+    assert heart.worst_ms <= 50, f"the GUI thread stalled {heart}"
 
 
 def test_cancel_stops_waiting_and_ignores_the_late_answer(window, qtbot, slow_sts):

@@ -587,20 +587,26 @@ def main(argv: Sequence[str] | None = None, start_window: WindowStart | None = N
         handler = getattr(cli, f"cmd_{(args.command or 'gui').replace('-', '_')}")
         code: int = handler()
         return code
-    except RolecallError as exc:
+    except (KeyboardInterrupt, Exception) as exc:  # noqa: BLE001 - report() logs and says it
+        return report(exc)
+
+
+def report(exc: BaseException) -> int:
+    """A failure said in one line on stderr, secrets masked, as every command says it; the
+    exit code it gives."""
+    if isinstance(exc, RolecallError):
         print(f"rolecall: error: {redact.redact(str(exc))}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
+    if isinstance(exc, KeyboardInterrupt):
         print("rolecall: error: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:
-        log.debug("unexpected failure", exc_info=True)
-        print(
-            f"rolecall: error: unexpected {type(exc).__name__}: {redact.redact(str(exc))} "
-            "(run with -v for details)",
-            file=sys.stderr,
-        )
-        return 1
+    log.debug("unexpected failure", exc_info=exc)
+    print(
+        f"rolecall: error: unexpected {type(exc).__name__}: {redact.redact(str(exc))} "
+        "(run with -v for details)",
+        file=sys.stderr,
+    )
+    return 1
 
 
 if __name__ == "__main__":

@@ -3,10 +3,8 @@ roles a sign-in may use, and role credentials from them (signing in: core.sso_si
 
 from __future__ import annotations
 
-import hashlib
-import json
-import logging
-import os
+import logging  # json and hashlib are imported where used: the window's first frame
+import os  # reads the portals from here, and they cost it ~5 ms
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -175,10 +173,14 @@ class Token:
             data["registrationExpiresAt"] = _iso(self.registration_expires_at)
         if self.refresh_token:
             data["refreshToken"] = self.refresh_token
+        import json
+
         return json.dumps(data)
 
     @classmethod
     def from_json(cls, text: str) -> Token | None:
+        import json
+
         try:
             data = json.loads(text)
             expires = _parse_time(data.get("expiresAt"))
@@ -220,6 +222,8 @@ class Tokens:
         return f"sso:{portal.cache_key}"
 
     def _cli_file(self, portal: Portal) -> Path:
+        import hashlib
+
         name = hashlib.sha1(portal.cache_key.encode()).hexdigest()  # noqa: S324 - the CLI's name
         return (self._cli_cache or cli_cache_folder()) / f"{name}.json"
 
@@ -241,6 +245,8 @@ class Tokens:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return None
+        import json
+
         try:
             data = json.loads(text)
         except ValueError:

@@ -79,6 +79,23 @@ class Controller(QObject):
         self._unshown: dict[str, TemporaryCredentials] = {}  # cached, for roles not listed yet
         self.browsers: list[Browser] = []  # found by find_browsers()
 
+    def take_read_ahead(self) -> bool:
+        """Before the window shows: a config read ahead that is already there goes into the
+        window now, so its first frame lists the roles (no worker, no empty frame first).
+        Whether it did; otherwise `start` loads it on a worker as usual."""
+        done = getattr(self._first_config, "done", None)
+        if done is None or not done():
+            return False
+        read, self._first_config = self._first_config, None
+        assert read is not None
+        try:
+            config = read()
+        except Exception as exc:  # noqa: BLE001 - said as a worker's failure is
+            self._start_failed(exc)
+            return False
+        self._set_config(config)
+        return True
+
     def start(self) -> None:
         """Load the config first (the window fills), then open the keyring and the cached
         sessions; both off the GUI thread. The demo's AWS is started here first: a child
@@ -87,6 +104,9 @@ class Controller(QObject):
             from core import demo
 
             demo.spawn()
+        if self.config is not None:  # the window has it already (take_read_ahead)
+            self._open_store(self.config)
+            return
         Op(self.pool, self._load).on_success(self._loaded).on_failure(self._start_failed).start()
 
     def find_browsers(self) -> None:
@@ -115,6 +135,9 @@ class Controller(QObject):
 
     def _loaded(self, config: AwsConfig) -> None:
         self._set_config(config)
+        self._open_store(config)
+
+    def _open_store(self, config: AwsConfig) -> None:
         Op(self.pool, lambda: self._open(config)).on_success(self._opened).on_failure(
             self._start_failed
         ).start()

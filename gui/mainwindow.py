@@ -511,6 +511,9 @@ class MainWindow(QMainWindow):
 
 
 def show_later(window: MainWindow, start_hidden: bool) -> None:
+    """Show the window, with its roles if the config was read ahead already, and start the
+    rest once the event loop runs."""
+    window.controller.take_read_ahead()
     if not start_hidden or window.tray is None:
         window.show()
     QTimer.singleShot(0, window.controller.start)

@@ -4,12 +4,13 @@ config ahead in a forked child while Qt loads."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 
-from core.errors import ConfigError
+from core.errors import ConfigError, RolecallError
 from core.profiles import load_config
 from gui import launcher
 from tests.conftest import ACCOUNT
@@ -18,7 +19,7 @@ READ_AHEAD = """
 import json, sys
 from core.profiles import load_config
 from gui.launcher import read_ahead
-from core.errors import ConfigError
+from core.errors import ConfigError, RolecallError
 first = read_ahead()
 try:
     config = first()
@@ -79,8 +80,88 @@ def test_reading_ahead_a_broken_config_raises_the_same_sentence(aws):
     assert read_ahead_in_a_process() == {"error": str(expected.value)}
 
 
-def test_the_launcher_hands_the_window_start_to_the_cli(monkeypatch):
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["--exit-when-shown"], ["--theme", "dark"], ["--theme=light", "--exit-when-shown"]],
+)
+def test_a_plain_window_start_skips_the_cli_and_reads_as_the_cli_would(monkeypatch, argv):
+    from core import cli
+
     started = []
     monkeypatch.setattr(launcher, "start_window", lambda **how: started.append(how) or 0)
-    assert launcher.main(["--exit-when-shown"]) == 0
-    assert started == [{"demo": False, "exit_when_shown": True, "theme": None}]
+    monkeypatch.setattr(cli, "build_parser", lambda: pytest.fail("the CLI read it"))
+    assert launcher.main(argv) == 0
+    monkeypatch.undo()
+    assert cli.main(argv, start_window=lambda **how: started.append(how) or 0) == 0
+    assert started[0] == started[1]
+
+
+@pytest.mark.parametrize(
+    "argv", [["--demo"], ["-v"], ["--theme", "pink"], ["--theme"], ["list"], ["--help"]]
+)
+def test_anything_else_goes_to_the_cli(monkeypatch, argv):
+    from core import cli
+
+    monkeypatch.setattr(cli, "main", lambda argv, start_window: ("cli", argv))
+    assert launcher.main(argv) == ("cli", argv)
+
+
+def test_a_plain_window_start_that_fails_says_so_as_the_cli_does(monkeypatch, capsys):
+    def broken(**how):
+        raise RolecallError("the desktop app cannot start: no Qt")
+
+    monkeypatch.setattr(launcher, "start_window", broken)
+    assert launcher.main([]) == 1
+    assert capsys.readouterr().err == "rolecall: error: the desktop app cannot start: no Qt\n"
+
+
+FIRST_FRAME = """
+import json, os, sys, time
+from gui.launcher import read_ahead
+first = read_ahead()
+from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from gui.controller import Controller
+from gui.mainwindow import MainWindow, show_later
+from gui.settings import Settings
+deadline = time.monotonic() + 20
+while not first.done() and time.monotonic() < deadline:
+    time.sleep(0.01)
+controller = Controller(QThreadPool.globalInstance(), first_config=first)
+window = MainWindow(controller, Settings())
+show_later(window, False)  # no event has run yet: this is the window's first frame
+print(json.dumps({
+    "visible": window.isVisible(),
+    "roles": sorted(window.model.rows),
+    "workers": QThreadPool.globalInstance().activeThreadCount(),
+    "status": window.config_label.text(),
+}))
+os._exit(0)
+"""
+
+
+def test_a_config_read_ahead_is_in_the_window_s_first_frame(aws, tmp_path):
+    aws.write_config(
+        f"""
+        [profile base]
+        region = eu-west-1
+
+        [profile reader]
+        role_arn = arn:aws:iam::{ACCOUNT}:role/Reader
+        source_profile = base
+
+        [profile writer]
+        role_arn = arn:aws:iam::{ACCOUNT}:role/Writer
+        source_profile = base
+        """
+    )
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run(
+        [sys.executable, "-c", FIRST_FRAME], capture_output=True, text=True, env=env, check=True
+    )
+    got = json.loads(out.stdout)
+    assert got["visible"] is True
+    assert got["roles"] == ["reader", "writer"]
+    assert got["workers"] == 0  # nothing was waited for on a worker
+    assert got["status"].endswith("2 roles")

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 from core import redact
-from core.arguments import UsageError, build_parser, split_exec
+from core.arguments import UsageError, build_parser, quick_parse, split_exec
 from core.credentials import StaticCredentials, TemporaryCredentials, environment, render
 from core.errors import ConfigError, MfaRequired, NoKeyringError, RolecallError
 from core.profiles import (
@@ -573,7 +573,7 @@ def main(argv: Sequence[str] | None = None, start_window: WindowStart | None = N
     argv = list(sys.argv[1:] if argv is None else argv)
     own, command = split_exec(argv)
     try:
-        args = build_parser().parse_args(own)
+        args = quick_parse(own) or build_parser().parse_args(own)
         args.exec_command = command
         if args.verbose:
             from core.redact import configure_logging

@@ -426,3 +426,24 @@ def test_a_cached_credential_process_reads_the_secret_service_without_keyring(aw
     aws.write_config(STANDARD_CONFIG.replace("role/Reader", "role/Auditor"))
     served = json.loads(run_cli("credential-process", "reader").stdout)
     assert served["AccessKeyId"] != first["AWS_ACCESS_KEY_ID"]  # the role check still holds
+
+
+@pytest.mark.parametrize(
+    ("argv", "quick"),
+    [
+        (["credential-process", "reader"], True),
+        (["credential-process", "team-a.reader@prod"], True),
+        (["credential-process"], False),
+        (["credential-process", "--no-cache", "reader"], False),
+        (["credential-process", "reader", "--duration", "900"], False),
+        (["-v", "credential-process", "reader"], False),
+        (["export", "reader"], False),
+    ],
+)
+def test_the_quick_reading_of_credential_process_is_the_grammar_s(argv, quick):
+    from core.arguments import build_parser, quick_parse
+
+    read = quick_parse(argv)
+    assert (read is not None) == quick  # only the plain form; the rest is the grammar's
+    if read is not None:
+        assert read == build_parser().parse_args(argv)

@@ -90,8 +90,7 @@ class Controller(QObject):
         assert read is not None
         try:
             config = read()
-        except Exception as exc:  # noqa: BLE001 - said as a worker's failure is
-            self._start_failed(exc)
+        except Exception:  # noqa: BLE001 - `start` reads it again on a worker and says why
             return False
         self._set_config(config)
         return True

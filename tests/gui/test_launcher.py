@@ -165,3 +165,40 @@ def test_a_config_read_ahead_is_in_the_window_s_first_frame(aws, tmp_path):
     assert got["roles"] == ["reader", "writer"]
     assert got["workers"] == 0  # nothing was waited for on a worker
     assert got["status"].endswith("2 roles")
+
+
+BROKEN_FIRST_FRAME = FIRST_FRAME.replace(
+    "show_later(window, False)",
+    "failed = []\n"
+    "controller.configFailed.connect(failed.append)\n"
+    "show_later(window, False)\n"
+    "shown_roles = len(window.model.rows)\n"
+    "deadline = time.monotonic() + 20\n"
+    "while not controller._settled and time.monotonic() < deadline:\n"
+    "    app.processEvents()\n"
+    "    time.sleep(0.01)\n"
+    "QThreadPool.globalInstance().waitForDone(5000)\n"
+    "deadline = time.monotonic() + 0.5  # what a second load would say, delivered\n"
+    "while time.monotonic() < deadline:\n"
+    "    app.processEvents()\n"
+    "    time.sleep(0.01)\n"
+    "print(json.dumps({'failed': failed, 'shown_roles': shown_roles}))\n"
+    "os._exit(0)",
+)
+
+
+def test_a_broken_config_read_ahead_is_said_once_when_the_window_starts(aws, tmp_path):
+    aws.config.write_bytes(b"[profile a\nrole_arn = x\n")
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run(
+        [sys.executable, "-c", BROKEN_FIRST_FRAME],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    got = json.loads(out.stdout)
+    assert got["shown_roles"] == 0
+    with pytest.raises(ConfigError) as expected:
+        load_config()
+    assert got["failed"] == [str(expected.value)]

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QListView, QTreeView, QVBo
 
 from gui import factory, theme
 from gui.models import PROFILE, ROLE
-from gui.widgets import RoleDelegate, SessionDelegate
+from gui.widgets import SESSION_ROW, RoleDelegate, SessionDelegate
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from core.profiles import RoleProfile
     from gui.models import RoleModel, SessionModel
     from gui.portals import Portals
+
+SESSION_ROWS = 5  # the active sessions shown before their list scrolls
 
 
 class RoleList(QWidget):
@@ -76,14 +78,16 @@ class RoleList(QWidget):
             tools.addWidget(button)
         tools.addStretch(1)
         layout.addLayout(tools)
-        layout.addWidget(factory.label("ACTIVE SESSIONS", "sectionTitle"))
+        self.sessions_title = factory.label("ACTIVE SESSIONS", "sectionTitle")
+        layout.addWidget(self.sessions_title)
         self.session_list = factory.named(
             QListView(), "sessionList", "Active sessions", "Every active session and its time left"
         )
         self.session_list.setModel(session_model)
         self.session_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.session_list.setItemDelegate(SessionDelegate(self.sessions, self.session_list))
-        layout.addWidget(self.session_list, 1)
+        layout.addWidget(self.session_list)
+        self._fit_sessions()
         self._connect()
 
     def _tree(self) -> QTreeView:
@@ -107,6 +111,7 @@ class RoleList(QWidget):
         self.tree.selectionModel().currentChanged.connect(self._current_changed)
         self.tree.activated.connect(self._activated)
         self.session_list.clicked.connect(lambda index: self.select(index.data(PROFILE)))
+        self.session_list.model().modelReset.connect(self._fit_sessions)
         self.add_button.clicked.connect(self.addRequested)
         self.edit_button.clicked.connect(self.editRequested)
         self.dup_button.clicked.connect(self.duplicateRequested)
@@ -116,6 +121,16 @@ class RoleList(QWidget):
         # The viewport is looked up when a session changes: its first lookup in a process
         # takes PySide6 15-20 ms, which the first frame need not wait for.
         self.sessions.changed.connect(lambda *_: self.tree.viewport().update())
+
+    def _fit_sessions(self) -> None:
+        """The sessions take the height of their rows (up to SESSION_ROWS, then they scroll)
+        and none when there is none: the roles have the rest of the sidebar."""
+        count = self.session_list.model().rowCount()
+        self.sessions_title.setVisible(count > 0)
+        self.session_list.setVisible(count > 0)
+        if count:
+            frame = 2 * self.session_list.frameWidth()
+            self.session_list.setFixedHeight(min(count, SESSION_ROWS) * SESSION_ROW + frame)
 
     def _repaint_sessions(self) -> None:
         """Only the rows of sessions show a moving time: those, not the whole list, every

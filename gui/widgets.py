@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 Index = QModelIndex | QPersistentModelIndex
 LEVEL_COLORS = {"ok": "ok", "warning": "warning", "critical": "critical", "expired": "muted"}
 
+SESSION_ROW = 40  # the height of a row of the active sessions
+
 
 def badges_for(role: RoleProfile) -> list[str]:
     badges = []
@@ -198,7 +200,7 @@ class SessionDelegate(QStyledItemDelegate):
         self.sessions = sessions
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
-        return QSize(1, 40)  # the list gives each row its full width; never wider
+        return QSize(1, SESSION_ROW)  # the list gives each row its full width; never wider
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         profile = index.data(PROFILE)

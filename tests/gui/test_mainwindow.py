@@ -86,6 +86,27 @@ def test_assume_shows_the_session_with_its_arn_and_countdown(window, qtbot, cloc
     assert window.card.secret_row.field.text() != creds.secret_access_key  # masked
 
 
+def test_the_active_sessions_take_the_sidebar_only_when_there_are_some(window, qtbot):
+    """No empty box under the roles: the sessions appear with the first one, one row high,
+    and the role list has the height back when the last one ends."""
+    window.show()
+    qtbot.waitExposed(window)
+    roles = window.roles
+    sessions, title, tree = roles.session_list, roles.sessions_title, roles.tree
+    assert sessions.isHidden() and title.isHidden()
+    full = tree.height()
+    which, _ = assume(qtbot, window, "reader")
+    assert which == 0
+    assert not sessions.isHidden() and not title.isHidden()
+    row = sessions.sizeHintForRow(0)
+    assert sessions.height() == row + 2 * sessions.frameWidth()
+    qtbot.waitUntil(lambda: tree.height() < full)  # the roles gave up that much, no more
+    assert full - tree.height() < 2 * row + title.height() + 20
+    window.end_current()
+    qtbot.waitUntil(sessions.isHidden)
+    qtbot.waitUntil(lambda: tree.height() == full)
+
+
 def test_enter_in_the_search_assumes_the_first_match(window, qtbot):
     qtbot.keyClicks(window.roles.search, "partner")
     qtbot.keyClick(window.roles.search, Qt.Key.Key_Return)

@@ -247,9 +247,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 
 def runtime_file() -> Path | None:
-    """`$XDG_RUNTIME_DIR/rolecall/endpoint.json`: memory-backed and private to the user."""
+    """`$XDG_RUNTIME_DIR/rolecall/endpoint.json`: memory-backed and private to the user.
+    None (the keyring holds it then) without that folder: unset, or set to one that does not
+    exist, as after `su` or in a container, where the XDG spec says to fall back."""
     base = os.environ.get("XDG_RUNTIME_DIR")
-    return Path(base) / "rolecall" / "endpoint.json" if base else None
+    return Path(base) / "rolecall" / "endpoint.json" if base and os.path.isdir(base) else None
 
 
 def publish(endpoint: CredentialEndpoint) -> Path | None:

@@ -268,3 +268,25 @@ def test_serve_shell_env_and_use_from_terminals(aws, tmp_path):
     assert not (run / "rolecall" / "endpoint.json").exists()
     gone = run_cli("shell-env", env=env)
     assert gone.returncode == 1 and "no Rolecall endpoint is running" in gone.stderr
+
+
+def test_a_runtime_folder_that_does_not_exist_leaves_the_endpoint_in_the_keyring(
+    tmp_path, monkeypatch
+):
+    """XDG_RUNTIME_DIR set to a folder that is not there (after `su`, in a container): the
+    endpoint is published where it is published without one, not lost in an error."""
+    import types
+
+    from core import endpoint as module
+    from core import vault
+
+    store = MemoryStore()
+    monkeypatch.setattr(vault, "open_keyring", lambda: store)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "not-there"))
+    served = types.SimpleNamespace(base_url="http://127.0.0.1:5", token="t", control_token="c")
+    assert module.runtime_file() is None
+    assert module.publish(served) is None  # type: ignore[arg-type]
+    assert module.find_running()["url"] == "http://127.0.0.1:5"
+    assert not (tmp_path / "not-there").exists()
+    module.unpublish()
+    assert store.get("endpoint") is None

@@ -288,6 +288,9 @@ CLI_CASES = [
     (("console", "ghost", "--print"), 2, "unknown profile 'ghost'"),
     (("frobnicate",), 2, "invalid choice: 'frobnicate'"),
     (("list", "--frobnicate"), 2, "unrecognized arguments: --frobnicate"),
+    (("frobnicate",), 2, "(see `rolecall --help`)"),
+    (("sso",), 2, "required: ACTION (see `rolecall sso --help`)"),  # the help that lists them
+    (("export", "reader", "--format", "xml"), 2, "(see `rolecall export --help`)"),
     (("forget",), 2, "name a profile, or pass --all"),
     (("add-keys", "bad name"), 2, "not a usable profile name"),
     (("add-keys", "[evil]"), 2, "not a usable profile name"),

@@ -165,7 +165,12 @@ class Cli:
 
             print(json.dumps(rows, indent=2), file=self.out)
         elif not rows:
-            self.say(f"rolecall: no role profiles in {self.config.config_file}")
+            self.say(
+                f"rolecall: no role profiles in {self.config.config_file}: add one in the app"
+                " (File > Add role) or as a profile with role_arn there; `rolecall --demo list`"
+                " shows some without an AWS account"
+            )
+            note = ""  # no role, no session to show: the keyring does not matter yet
         else:
             for line in table_lines(rows):
                 print(line, file=self.out)

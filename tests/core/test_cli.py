@@ -153,6 +153,17 @@ def test_a_bad_config_is_exit_2(aws):
     assert_one_error_line(run_cli("list"), 2, "cannot parse the AWS config")
 
 
+def test_a_config_without_roles_says_how_to_get_one(aws):
+    aws.config.write_text("[profile base]\nregion = eu-west-1\n")
+    listed = run_cli("list", env=aws.env(PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring"))
+    assert listed.returncode == 0 and listed.stdout == ""
+    assert listed.stderr.splitlines() == [
+        f"rolecall: no role profiles in {aws.config}: add one in the app (File > Add role) or"
+        " as a profile with role_arn there; `rolecall --demo list` shows some without an AWS"
+        " account"
+    ]  # and no note about the keyring: there is no session to show
+
+
 def test_an_invalid_role_names_the_profile_and_field(aws):
     aws.config.write_text(
         aws.config.read_text() + "\n[profile bad]\nrole_arn = arn:aws:iam::1:role/x"

@@ -129,7 +129,7 @@ def _add_other_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def _add_sso_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
-    """`rolecall sso login|logout|accounts|sync SESSION`: IAM Identity Center portals."""
+    """`rolecall sso login|logout|accounts|sync|add SESSION`: IAM Identity Center portals."""
     sso = commands.add_parser("sso", help="sign in to IAM Identity Center and use its roles")
     actions = sso.add_subparsers(dest="sso_command", metavar="ACTION", required=True)
 
@@ -163,6 +163,11 @@ def _add_sso_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     sync.add_argument(
         "--dry-run", action="store_true", help="say what would change, change nothing"
     )
+    add = action("add", "add a portal to the AWS config, as an [sso-session NAME] section")
+    add.add_argument(
+        "--start-url", required=True, help="the AWS access portal URL (https://….awsapps.com/start)"
+    )
+    add.add_argument("--region", required=True, help="the region of IAM Identity Center")
 
 
 def quick_parse(argv: Sequence[str]) -> argparse.Namespace | None:

@@ -396,11 +396,27 @@ class Cli:
     def cmd_sso(self) -> int:
         from core.sso import find_portal
 
+        if self.args.sso_command == "add":
+            return self._sso_add()
         portal = find_portal(self.config, self.args.session)
         engine = self.engine()
         handler = getattr(self, f"_sso_{self.args.sso_command}")
         code: int = handler(engine, portal)
         return code
+
+    def _sso_add(self) -> int:
+        from core.configfile import add_sso_session
+        from core.sso import Portal
+
+        portal = Portal(self.args.session, self.args.start_url.strip(), self.args.region.strip())
+        portal.check()
+        path = self.config.config_file
+        add_sso_session(path, portal.name, portal.section())
+        self.say(
+            f"rolecall: added portal '{portal.name}' to {path}; sign in with"
+            f" `rolecall sso login {portal.name}`"
+        )
+        return 0
 
     def _sso_login(self, engine: Engine, portal: Portal) -> int:
         import webbrowser

@@ -168,6 +168,19 @@ def set_section(
     _set_section(path, name, values, what=f"[{name}]", mode=0o600 if private else None)
 
 
+def add_sso_session(path: Path, name: str, values: Mapping[str, str]) -> None:
+    """Add `[sso-session NAME]`, an IAM Identity Center portal, as `aws configure sso-session`
+    writes it; a portal of that name already there is left alone and said."""
+    validate_profile_name(name)
+    for key, value in values.items():
+        _check_value(key, value)
+    title = f"sso-session {name}"
+    with _locked(path):
+        if _section_span(_read(path), title) is not None:
+            raise ConfigError(f"a portal named '{name}' is already in {path}")
+        _edit_section(path, title, values, None, False, f"portal '{name}'", None)
+
+
 def _set_section(
     path: Path,
     title: str,

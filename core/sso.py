@@ -46,20 +46,33 @@ class Portal:
         """What the AWS CLI names its token cache file after (sha1 of it)."""
         return self.start_url if self.legacy else self.name
 
+    def section(self) -> dict[str, str]:
+        """Its `[sso-session NAME]` settings, as the AWS CLI writes them."""
+        return {
+            "sso_start_url": self.start_url,
+            "sso_region": self.region,
+            "sso_registration_scopes": ", ".join(self.scopes),
+        }
+
     def check(self) -> None:
         """The start URL and region as AWS accepts them, or a sentence saying what is wrong."""
+        problems = self.problems()
+        if problems:
+            raise ConfigError(f"portal '{self.name}': {problems[0]}")
+
+    def problems(self) -> list[str]:
+        """What is wrong with the start URL and the region, each as a sentence."""
+        problems = []
         parts = urllib.parse.urlsplit(self.start_url)
         loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
         if not parts.hostname or (parts.scheme != "https" and not loopback):
-            raise ConfigError(
-                f"portal '{self.name}': sso_start_url '{self.start_url}' must be an https:// "
-                "address, such as https://my-company.awsapps.com/start"
+            problems.append(
+                f"sso_start_url '{self.start_url}' must be an https:// address, such as"
+                " https://my-company.awsapps.com/start"
             )
         if not REGION.match(self.region):
-            raise ConfigError(
-                f"portal '{self.name}': sso_region '{self.region}' is not a region code "
-                "such as eu-west-1"
-            )
+            problems.append(f"sso_region '{self.region}' is not a region code such as eu-west-1")
+        return problems
 
 
 @dataclass(frozen=True)

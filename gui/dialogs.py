@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import urllib.parse
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
@@ -25,6 +29,9 @@ from core.profiles import CREDENTIAL_SOURCES, AwsConfig, RoleProfile, build_role
 from core.profiles import validate_profile_name as check_name
 from gui import factory
 from gui.settings import THEMES, Settings
+
+if TYPE_CHECKING:
+    from core.sso import Portal
 
 
 class Ask:
@@ -53,6 +60,11 @@ class Ask:
         if dialog.exec() == QDialog.DialogCode.Accepted:
             return dialog.name(), dialog.values()
         return None
+
+    @classmethod
+    def portal(cls, parent: QWidget, config: AwsConfig) -> Portal | None:
+        dialog = PortalDialog(config, parent)
+        return dialog.portal() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
 class MfaDialog(QDialog):
@@ -220,6 +232,93 @@ class RoleDialog(QDialog):
         self.problems.setText("\n".join(problems))
         self.problems.setVisible(bool(problems))
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not errors)
+
+
+class PortalDialog(QDialog):
+    """Add an IAM Identity Center portal by its start URL and region; named after the URL
+    until a name is typed, checked with the AWS rules as you type."""
+
+    def __init__(self, config: AwsConfig, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.config = config
+        self.setWindowTitle("Add IAM Identity Center portal")
+        self.setMinimumWidth(520)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            factory.label(
+                "The AWS access portal URL and the region of IAM Identity Center, as the"
+                " portal's administrator gives them (or the IAM Identity Center console shows"
+                " them under Settings).",
+                muted=True,
+                wrap=True,
+            )
+        )
+        form = QFormLayout()
+        self.start_url = factory.line_edit(
+            "field_sso_start_url",
+            "Start URL",
+            "The AWS access portal URL",
+            "https://my-company.awsapps.com/start",
+        )
+        self.region = factory.line_edit(
+            "field_sso_region", "Region", "The region of IAM Identity Center", "eu-west-1"
+        )
+        self.name = factory.line_edit(
+            "field_portal_name", "Portal name", "The name of the [sso-session …] section"
+        )
+        form.addRow("Start URL", self.start_url)
+        form.addRow("Region", self.region)
+        form.addRow("Portal name", self.name)
+        layout.addLayout(form)
+        self.problems = factory.label(name="errorLabel", wrap=True)
+        layout.addWidget(self.problems)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.named = False  # the name follows the URL until one is typed
+        self.name.textEdited.connect(self._named)
+        self.start_url.textChanged.connect(self._url_changed)
+        self.region.textChanged.connect(self.validate)
+        self.name.textChanged.connect(self.validate)
+        self.validate()
+
+    def _named(self, text: str) -> None:
+        self.named = bool(text)
+
+    def _url_changed(self, url: str) -> None:
+        if not self.named:  # https://my-company.awsapps.com/start -> my-company
+            host = urllib.parse.urlsplit(url.strip()).hostname or ""
+            self.name.setText(re.sub(r"[^A-Za-z0-9+=,.@:/_-]", "", host.split(".")[0]))
+        self.validate()
+
+    def portal(self) -> Portal:
+        from core.sso import Portal
+
+        return Portal(
+            self.name.text().strip(), self.start_url.text().strip(), self.region.text().strip()
+        )
+
+    def check(self) -> list[str]:
+        """The problems with what is typed now, each as a sentence."""
+        from core.sso import portals
+
+        portal, problems = self.portal(), []
+        try:
+            check_name(portal.name)
+        except ConfigError as exc:
+            problems.append(f"portal name: {exc}")
+        if portal.name in portals(self.config):
+            problems.append(f"portal name: a portal named '{portal.name}' already exists")
+        return problems + portal.problems()
+
+    def validate(self, *args: object) -> None:
+        problems = self.check()
+        self.problems.setText("\n".join(problems))
+        self.problems.setVisible(bool(problems))
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not problems)
 
 
 class PreferencesDialog(QDialog):

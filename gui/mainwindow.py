@@ -17,7 +17,7 @@ from gui.clipboard import SecretClipboard
 from gui.idle import IdleLock
 from gui.models import RoleModel, SessionModel
 from gui.prompts import Prompts
-from gui.role_detail import PICK_A_ROLE, RoleDetail
+from gui.role_detail import NO_ROLES, PICK_A_ROLE, SIGN_IN_FOR_ROLES, RoleDetail
 from gui.role_list import RoleList
 from gui.session_card import FORMAT_NAMES
 from gui.tray import make_tray
@@ -117,6 +117,7 @@ class MainWindow(QMainWindow):
         file = bar.addMenu("&File")
         self._action(file, "&Add role…", "Ctrl+N", self.prompts.add_role)
         self._action(file, "&Edit role…", "Ctrl+E", self.prompts.edit_role)
+        self._action(file, "Add &Identity Center portal…", None, self.prompts.add_portal)
         self._action(file, "&Reload config", "Ctrl+R", self.controller.reload)
         self._action(file, "&Preferences…", "Ctrl+,", self.preferences)
         file.addSeparator()
@@ -183,6 +184,8 @@ class MainWindow(QMainWindow):
         self.roles.deleteRequested.connect(self.prompts.delete_role)
         self.prompts.picked.connect(self._show_after_reload)
         self.detail.assumeRequested.connect(self.assume_current)
+        self.detail.addRoleRequested.connect(self.prompts.add_role)
+        self.detail.addPortalRequested.connect(self.prompts.add_portal)
         self.detail.cancelRequested.connect(self.cancel_current)
         self.detail.autoRefreshToggled.connect(self._auto_refresh_toggled)
         self.card.renewRequested.connect(self.renew_current)
@@ -245,7 +248,12 @@ class MainWindow(QMainWindow):
 
     def load_config(self, config: AwsConfig) -> None:
         self.banners.config_banner.hide()
-        self.detail.empty.setText(PICK_A_ROLE)
+        portals = bool(self.controller.portals.states)  # read from this config already
+        none = not config.roles and not portals
+        self.detail.empty.setText(
+            NO_ROLES if none else SIGN_IN_FOR_ROLES if not config.roles else PICK_A_ROLE
+        )
+        self.detail.offer_first_steps(none)
         keep = self.current
         self.config = config
         self.model.load(config)  # the role list opens its accounts and applies its search
@@ -260,7 +268,7 @@ class MainWindow(QMainWindow):
         else:
             self.current = None
             if not self.roles.select_first():
-                self.detail.show_role(None)
+                self.refresh_detail()  # no role: none shown, and nothing to edit or delete
 
     def config_failed(self, message: str) -> None:
         self.config_label.setText("Config could not be read")

@@ -12,6 +12,8 @@ from PySide6.QtCore import QObject, Signal
 from gui.workers import Op, sentence
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from core.profiles import AwsConfig
     from core.sso import Portal, PortalRole
     from core.sso_signin import BrowserSignIn, DeviceSignIn
@@ -263,6 +265,22 @@ class Portals(QObject):
         self.controller.portal_listed(portal=state.portal, roles=[])
         self.changed.emit()
 
+    def add(self, portal: Portal) -> None:
+        """Write the portal into the config as `[sso-session NAME]`; it is listed, ready to
+        sign in to, once the config is read again."""
+        from core.configfile import add_sso_session
+
+        config = self.controller.config
+        if config is None:
+            return
+        path = config.config_file
+
+        def work() -> str:
+            add_sso_session(path, portal.name, portal.section())
+            return f"Added the portal {portal.name} to {path}: sign in to it to see its roles"
+
+        self._write(work)
+
     def save_profiles(self, name: str) -> None:
         """Write a profile for each of the portal's roles (`rolecall sso sync`)."""
         from core.sso_sync import DEFAULT_TEMPLATE, sync_profiles
@@ -279,6 +297,11 @@ class Portals(QObject):
                 f"{len(result.added)} added, {len(result.updated)} updated, "
                 f"{len(result.removed)} removed"
             )
+
+        self._write(work)
+
+    def _write(self, work: Callable[[], str]) -> None:
+        """Edit the config off the GUI thread, say what was done, then read the config again."""
 
         def done(message: str) -> None:
             self.wrote.emit(message)

@@ -1,6 +1,6 @@
 """The questions the main window asks before it acts: the role form (add, edit, duplicate),
-the delete confirmation, the credentials-file profile name and the MFA code. Each answer
-goes to the controller."""
+the portal form, the delete confirmation, the credentials-file profile name and the MFA
+code. Each answer goes to the controller."""
 
 from __future__ import annotations
 
@@ -53,6 +53,16 @@ class Prompts(QObject):
             name, values = answer
             self.picked.emit(name)
             self.controller.save_role(name, values, new=True)
+
+    def add_portal(self) -> None:
+        config = self.controller.config
+        if config is None:
+            return
+        from gui.dialogs import Ask
+
+        portal = Ask.portal(self.window, config)
+        if portal is not None:
+            self.controller.portals.add(portal)
 
     def edit_role(self, duplicate: bool = False) -> None:
         role, config = self._role(), self.controller.config

@@ -43,6 +43,8 @@ FIELDS = (
     ("session_name", "Session name"),
 )
 PICK_A_ROLE = "Pick a role on the left, or add one."
+NO_ROLES = "No roles in the AWS config yet."
+SIGN_IN_FOR_ROLES = "Sign in to a portal on the left to see the roles it gives you."
 DEMO_STARTING = (
     "Starting the demo AWS on this computer: a moto server with sample roles and "
     "tables.\nThe roles appear here in a few seconds."
@@ -55,6 +57,8 @@ class RoleDetail(QStackedWidget):
 
     assumeRequested = Signal()
     cancelRequested = Signal()
+    addRoleRequested = Signal()
+    addPortalRequested = Signal()
     autoRefreshToggled = Signal(bool)
 
     def __init__(
@@ -68,9 +72,15 @@ class RoleDetail(QStackedWidget):
         self.model = model
         self.sessions = sessions
         self.role: RoleProfile | None = None
+        self.blank = QWidget()  # no role shown: a line saying why (and, with no role at all,
+        self.addWidget(self.blank)  # the ways to add one, made when first needed)
+        blank = QVBoxLayout(self.blank)
+        blank.addStretch(1)
         self.empty = factory.label(DEMO_STARTING if demo else PICK_A_ROLE, "emptyLabel", muted=True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.addWidget(self.empty)
+        blank.addWidget(self.empty)
+        blank.addStretch(1)
+        self.first_steps: QWidget | None = None
         self.page = QWidget()
         self.addWidget(self.page)
         layout = QVBoxLayout(self.page)
@@ -127,6 +137,32 @@ class RoleDetail(QStackedWidget):
         self.auto_refresh.toggled.connect(self.autoRefreshToggled)
         return actions
 
+    def offer_first_steps(self, shown: bool) -> None:
+        """With no role in the config: the two ways to get some, under the line."""
+        if self.first_steps is None:
+            if not shown:
+                return
+            self.first_steps = QWidget()
+            row = QHBoxLayout(self.first_steps)
+            row.addStretch(1)
+            for text, name, tip, signal in (
+                ("Add a role…", "addFirstRole", "An AssumeRole profile", self.addRoleRequested),
+                (
+                    "Add an Identity Center portal…",
+                    "addFirstPortal",
+                    "Sign in to IAM Identity Center and use the roles it gives you",
+                    self.addPortalRequested,
+                ),
+            ):
+                button = factory.button(text, name, tip, primary=True)
+                button.clicked.connect(signal)
+                row.addWidget(button)
+            row.addStretch(1)
+            layout = self.blank.layout()
+            assert isinstance(layout, QVBoxLayout)
+            layout.insertWidget(2, self.first_steps)
+        self.first_steps.setVisible(shown)
+
     def show_role(self, role: RoleProfile | None) -> None:
         self.role = role
         self.refresh()
@@ -135,7 +171,7 @@ class RoleDetail(QStackedWidget):
         """Everything shown again from the role, the role model and the sessions."""
         role = self.role
         if role is None:
-            self.setCurrentWidget(self.empty)
+            self.setCurrentWidget(self.blank)
             return
         self.setCurrentWidget(self.page)
         self.title.setText(role.role_name)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.configfile import BACKUP_SUFFIX, delete_profile, set_profile
+from core.configfile import BACKUP_SUFFIX, add_sso_session, delete_profile, set_profile
 from core.errors import ConfigError
 from core.profiles import load_config
 
@@ -79,6 +79,24 @@ def test_adding_a_profile_appends_it_and_leaves_the_rest(config):
         load_config({**os.environ, "AWS_CONFIG_FILE": str(config)}).role("new").source_profile
         == "base"
     )
+
+
+def test_adding_a_portal_appends_its_sso_session_and_botocore_reads_it(config, tmp_path):
+    from core.sso import Portal, portals
+
+    team = Portal("team", "https://team.awsapps.com/start", "eu-central-1")
+    add_sso_session(config, team.name, team.section())
+    assert config.read_text() == ORIGINAL + (
+        "\n[sso-session team]\nsso_start_url = https://team.awsapps.com/start\n"
+        "sso_region = eu-central-1\nsso_registration_scopes = sso:account:access\n"
+    )
+    found = portals(load_config({"AWS_CONFIG_FILE": str(config), "HOME": str(tmp_path)}))
+    assert found["team"] == team
+    with pytest.raises(ConfigError, match=f"a portal named 'corp' is already in {config}"):
+        add_sso_session(config, "corp", team.section())
+    with pytest.raises(ConfigError, match="not a usable profile name"):
+        add_sso_session(config, "a b", team.section())
+    assert found["team"] == team and config.read_text().count("[sso-session") == 2
 
 
 def test_deleting_a_profile_keeps_the_comment_that_leads_the_next_one(config):

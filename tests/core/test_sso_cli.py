@@ -140,3 +140,27 @@ def test_an_unknown_portal_is_a_usage_sentence(standin):
     result = run_cli("sso", "login", "nope")
     assert result.returncode == 2
     assert "no IAM Identity Center portal 'nope'" in result.stderr and "corp" in result.stderr
+
+
+def test_a_portal_added_from_the_command_line_signs_in_and_lists(standin, aws):
+    aws.write_config(STANDARD_CONFIG)
+    kept = aws.config.read_text()
+    added = run_cli(
+        "sso", "add", "corp", "--start-url", f"{standin.url}/start", "--region", "eu-west-1"
+    )
+    assert added.returncode == 0, added.stderr
+    assert added.stderr == (
+        f"rolecall: added portal 'corp' to {aws.config}; sign in with `rolecall sso login corp`\n"
+    )
+    assert aws.config.read_text().startswith(kept)
+    assert "signed in to portal 'corp'" in cli_sign_in(standin)
+    listed = run_cli("sso", "accounts", "corp", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert {r["role_name"] for r in json.loads(listed.stdout)} >= {"Admin", "ReadOnly"}
+    again = run_cli(
+        "sso", "add", "corp", "--start-url", "https://x.awsapps.com/start", "--region", "us-east-1"
+    )
+    assert (again.returncode, again.stderr) == (
+        2,
+        f"rolecall: error: a portal named 'corp' is already in {aws.config}\n",
+    )

@@ -1,11 +1,12 @@
-"""The dialogs: the MFA code field, the role form's checks as you type, preferences."""
+"""The dialogs: the MFA code field, the role and portal forms' checks as you type,
+preferences."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
-from gui.dialogs import MfaDialog, PreferencesDialog, RoleDialog
+from gui.dialogs import MfaDialog, PortalDialog, PreferencesDialog, RoleDialog
 from tests.helpers.roles import CONFIG, ROLE
 
 
@@ -67,6 +68,48 @@ def test_editing_keeps_the_name_and_duplicating_proposes_a_copy(qtbot):
     qtbot.addWidget(copy)
     assert copy.name() == "secure-copy"
     assert copy.fields["mfa_serial"].text() == ROLE.mfa_serial
+
+
+def test_portal_form_is_named_after_its_url_and_checked_as_you_type(qtbot, tmp_path):
+    from dataclasses import replace
+
+    config = replace(
+        CONFIG, sso_sessions={"corp": {"sso_start_url": "https://corp.awsapps.com/start"}}
+    )
+    dialog = PortalDialog(config)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    assert not save.isEnabled()
+    qtbot.keyClicks(dialog.start_url, "http://my-company.awsapps.com/start")
+    assert dialog.name.text() == "my-company"
+    assert "must be an https:// address" in dialog.problems.text() and not save.isEnabled()
+    dialog.start_url.setText("https://my-company.awsapps.com/start")
+    qtbot.keyClicks(dialog.region, "moon-1")
+    assert dialog.problems.text() == "sso_region 'moon-1' is not a region code such as eu-west-1"
+    dialog.region.setText("eu-west-1")
+    assert save.isEnabled() and dialog.problems.isHidden()
+    dialog.grab().save(str(tmp_path / "portal-form.png"))
+    dialog.name.clear()
+    qtbot.keyClicks(dialog.name, "corp")  # typed: the URL no longer names it
+    assert "a portal named 'corp' already exists" in dialog.problems.text()
+    assert not save.isEnabled()
+    dialog.start_url.setText("https://other.awsapps.com/start")
+    assert dialog.name.text() == "corp"
+    dialog.name.setText("team a")
+    assert "not a usable profile name" in dialog.problems.text()
+    dialog.name.setText("team-a")
+    portal = dialog.portal()
+    assert (portal.name, portal.start_url, portal.region) == (
+        "team-a",
+        "https://other.awsapps.com/start",
+        "eu-west-1",
+    )
+    assert portal.section() == {
+        "sso_start_url": "https://other.awsapps.com/start",
+        "sso_region": "eu-west-1",
+        "sso_registration_scopes": "sso:account:access",
+    }
 
 
 def test_preferences_are_saved(qtbot, settings):

@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 
 from tests.conftest import ACCOUNT, STANDARD_CONFIG
 from tests.helpers import browser
@@ -191,3 +192,59 @@ def test_two_portal_roles_of_different_accounts_open_consoles_side_by_side(
         assert len(pages) == 2
         roles = {window.controller.config.roles[p].account_id for p in signed_in}
         assert roles == {"111111111111", ACCOUNT}
+
+
+def test_a_first_start_without_roles_adds_a_portal_and_signs_in_to_it(
+    standin, make_window, qtbot, aws, monkeypatch, tmp_path
+):
+    """A newcomer's path: no role in the config; "Add an Identity Center portal…" under the
+    line that says so; the form's portal is written as `[sso-session NAME]`, its row comes
+    up with Sign in, and signing in lists its roles."""
+    from core.sso import Portal
+    from gui.dialogs import Ask
+
+    aws.write_config("[profile base]\nregion = eu-west-1\n")
+    kept = aws.config.read_text()
+    window = make_window()
+    detail = window.detail
+    assert detail.empty.text() == "No roles in the AWS config yet."
+    assert detail.first_steps is not None and detail.first_steps.isVisible()
+    assert not window.roles.edit_button.isEnabled() and not window.roles.delete_button.isEnabled()
+    asked = []
+
+    def answer(parent, config):
+        asked.append(config.config_file)
+        return Portal("corp", f"{standin.url}/start", "eu-west-1")
+
+    monkeypatch.setattr(Ask, "portal", answer)
+    with qtbot.waitSignal(window.controller.configLoaded, timeout=10000):
+        qtbot.mouseClick(window.findChild(QPushButton, "addFirstPortal"), Qt.MouseButton.LeftButton)
+    assert asked == [aws.config]
+    text = aws.config.read_text()
+    assert text.startswith(kept) and text.endswith(
+        f"[sso-session corp]\nsso_start_url = {standin.url}/start\nsso_region = eu-west-1\n"
+        "sso_registration_scopes = sso:account:access\n"
+    )
+    assert "Added the portal corp" in window.statusBar().currentMessage()
+    assert not detail.first_steps.isVisible()  # a portal to sign in to: no more first steps
+    assert detail.empty.text().startswith("Sign in to a portal on the left")
+    sign_in(qtbot, window)
+    assert window.roles.portal_bar.rows["corp"].state.text().startswith("Signed in")
+    window.grab().save(str(tmp_path / "first-portal.png"))
+
+
+def test_adding_a_portal_of_a_name_already_there_changes_nothing_and_says_so(
+    standin, make_window, qtbot, aws, monkeypatch
+):
+    from core.sso import Portal
+    from gui.dialogs import Ask
+
+    window = make_window()
+    before = aws.config.read_text()
+    monkeypatch.setattr(
+        Ask, "portal", lambda *_: Portal("corp", "https://x.awsapps.com/start", "us-east-1")
+    )
+    with qtbot.waitSignal(window.controller.portals.failed, timeout=10000) as failed:
+        window.prompts.add_portal()
+    assert failed.args == [f"a portal named 'corp' is already in {aws.config}"]
+    assert aws.config.read_text() == before

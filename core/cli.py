@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import re
 import sys
 import urllib.parse
 from collections.abc import Sequence
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("rolecall")
 DEMO_CONSOLE_SECONDS = 20
-ACCESS_KEY_ID = re.compile(r"^[A-Z0-9]{16,128}$")
 
 
 class WindowStart(Protocol):
@@ -279,23 +277,21 @@ class Cli:
             time.sleep(seconds)
 
     def cmd_add_keys(self) -> int:
-        from core.configfile import set_profile
-        from core.vault import KeyStore, open_store
+        from core.vault import add_keys, open_store
 
         name = validate_profile_name(self.args.name)
         if name in self.config.roles:
             raise ConfigError(f"profile '{name}' is a role; keys belong to its source profile")
         store = open_store(self.args.demo)
-        key_id, secret = self._read_keys()
-        KeyStore(store).set(name, StaticCredentials(key_id, secret))
-        if name not in self.config.profiles:
-            set_profile(self.config.config_file, name, {})
+        if add_keys(store, self.config, name, StaticCredentials(*self._read_keys())):
             self.say(f"rolecall: added [profile {name}] to {self.config.config_file}")
         self.say(f"rolecall: keys for '{name}' saved in the keyring ({store.name})")
         return 0
 
     def _read_keys(self) -> tuple[str, str]:
         import getpass
+
+        from core.vault import check_keys
 
         if sys.stdin.isatty():
             key_id = input("Access key ID: ").strip()
@@ -304,10 +300,7 @@ class Cli:
             lines = sys.stdin.read().split()
             key_id, secret = [*lines, "", ""][:2]
         redact.register(secret)
-        if not ACCESS_KEY_ID.match(key_id):
-            raise ConfigError("the access key ID should be 16 or more capital letters and digits")
-        if len(secret) < 16 or any(c.isspace() for c in secret):
-            raise ConfigError("the secret access key should be 40 characters with no spaces")
+        check_keys(key_id, secret)
         return key_id, secret
 
     def cmd_forget(self) -> int:

@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from core.credentials import Clock, StaticCredentials, TemporaryCredentials, utc_now
-from core.errors import NoKeyringError
+from core.errors import ConfigError, NoKeyringError
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
+
+    from core.profiles import AwsConfig
 
 SERVICE = "rolecall"
 DEFAULT_MIN_REMAINING = timedelta(minutes=5)
@@ -344,3 +347,32 @@ class KeyStore:
 
     def delete(self, name: str) -> None:
         self.store.delete(self._key(name))
+
+
+ACCESS_KEY_ID = re.compile(r"^[A-Z0-9]{16,128}$")
+
+
+def check_keys(key_id: str, secret: str) -> None:
+    """Long-term keys as IAM makes them, or a sentence saying what is wrong (never the key)."""
+    if not ACCESS_KEY_ID.match(key_id):
+        raise ConfigError("the access key ID should be 16 or more capital letters and digits")
+    if len(secret) < 16 or any(c.isspace() for c in secret):
+        raise ConfigError("the secret access key should be 40 characters with no spaces")
+
+
+def add_keys(store: SecretStore, config: AwsConfig, name: str, creds: StaticCredentials) -> bool:
+    """Keep `name`'s long-term keys in `store` (`rolecall add-keys`, "Add access keys…"),
+    adding `[profile NAME]` to the config when it is not there (then True). The keys of a
+    role would never be used: they belong to its source profile."""
+    from core.configfile import set_profile
+    from core.profiles import validate_profile_name
+
+    validate_profile_name(name)
+    if name in config.roles:
+        raise ConfigError(f"profile '{name}' is a role; keys belong to its source profile")
+    check_keys(creds.access_key_id, creds.secret_access_key)
+    KeyStore(store).set(name, creds)
+    if name in config.profiles:
+        return False
+    set_profile(config.config_file, name, {})
+    return True

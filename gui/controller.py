@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
-from core.credentials import Clock, TemporaryCredentials, utc_now
+from core.credentials import Clock, StaticCredentials, TemporaryCredentials, utc_now
 from core.errors import MfaRequired, NoKeyringError, RolecallError
 from core.profiles import AwsConfig, RoleProfile
 from gui.sessions import SessionManager
@@ -394,6 +394,26 @@ class Controller(QObject):
                 raise RolecallError(f"a profile named '{name}' already exists")
             set_profile(path, name, values, rename_to=rename_to, must_exist=not new)
             return f"Saved profile '{rename_to or name}' in {path}"
+
+        self._write(work)
+
+    def add_keys(self, name: str, creds: StaticCredentials) -> None:
+        """`name`'s long-term keys into the keyring (and its profile into the config)."""
+        from core.vault import add_keys
+
+        config, store = self.config, self.store
+        if config is None or store is None:
+            self.writeFailed.emit("The keyring is still opening; try again in a moment")
+            return
+
+        def work() -> str:
+            add_keys(store, config, name, creds)
+            where = (
+                "in memory only: they are gone when Rolecall closes"
+                if not self.persistent
+                else f"in the keyring ({store.name})"
+            )
+            return f"Saved the keys of '{name}' {where}"
 
         self._write(work)
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.browsers import Browser
-from core.credentials import FORMATS
+from core.credentials import FORMATS, StaticCredentials
 from core.errors import ConfigError
 from core.profiles import CREDENTIAL_SOURCES, AwsConfig, RoleProfile, build_role
 from core.profiles import validate_profile_name as check_name
@@ -65,6 +65,14 @@ class Ask:
     def portal(cls, parent: QWidget, config: AwsConfig) -> Portal | None:
         dialog = PortalDialog(config, parent)
         return dialog.portal() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    @classmethod
+    def keys(cls, parent: QWidget, config: AwsConfig) -> tuple[str, StaticCredentials] | None:
+        dialog = KeysDialog(config, parent)
+        try:
+            return dialog.answer() if dialog.exec() == QDialog.DialogCode.Accepted else None
+        finally:
+            dialog.forget()
 
 
 class MfaDialog(QDialog):
@@ -319,6 +327,97 @@ class PortalDialog(QDialog):
         self.problems.setText("\n".join(problems))
         self.problems.setVisible(bool(problems))
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not problems)
+
+
+class KeysDialog(QDialog):
+    """A profile's long-term access keys, for the keyring (as `rolecall add-keys NAME`); the
+    secret is typed into a password field and leaves the dialog only for the keyring."""
+
+    def __init__(self, config: AwsConfig, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.config = config
+        self.setWindowTitle("Add access keys")
+        self.setMinimumWidth(520)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            factory.label(
+                "An IAM user's access key, kept in the system keyring (never in a file). Roles"
+                " name this profile as their source profile.",
+                muted=True,
+                wrap=True,
+            )
+        )
+        form = QFormLayout()
+        names = [n for n in config.profiles if n not in config.roles]
+        self.profile = factory.line_edit(
+            "field_keys_profile", "Profile name", "The profile these keys sign in as"
+        )
+        self.profile.setText("default" if "default" not in config.profiles else "")
+        self.key_id = factory.line_edit(
+            "field_access_key_id", "Access key ID", "The access key ID", "AKIA…"
+        )
+        self.secret = factory.line_edit(
+            "field_secret_access_key", "Secret access key", "The secret access key"
+        )
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("Profile name", self.profile)
+        form.addRow("Access key ID", self.key_id)
+        form.addRow("Secret access key", self.secret)
+        layout.addLayout(form)
+        self.problems = factory.label(name="errorLabel", wrap=True)
+        layout.addWidget(self.problems)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.existing = set(names)
+        for field in (self.profile, self.key_id, self.secret):
+            field.textChanged.connect(self.validate)
+        self.validate()
+
+    def check(self) -> list[str]:
+        """The problems with what is typed now (never quoting the secret)."""
+        from core.vault import check_keys
+
+        problems, name = [], self.profile.text().strip()
+        try:
+            check_name(name)
+        except ConfigError as exc:
+            problems.append(f"profile name: {exc}")
+        settings = self.config.profiles.get(name, {})
+        if name in self.config.roles or "role_arn" in settings:
+            problems.append(f"profile name: '{name}' is a role; keys go to its source profile")
+        elif name in self.config.static_key_profiles:
+            problems.append(
+                f"profile name: '{name}' has keys in {self.config.credentials_file} already,"
+                " and those would be used"
+            )
+        try:
+            check_keys(self.key_id.text().strip(), self.secret.text().strip())
+        except ConfigError as exc:
+            problems.append(str(exc))
+        return problems
+
+    def validate(self, *args: object) -> None:
+        problems = self.check()
+        name = self.profile.text().strip()
+        if not problems and name in self.existing:
+            self.problems.setText(f"Keys of '{name}' already in the keyring are replaced.")
+        else:
+            self.problems.setText("\n".join(problems))
+        self.problems.setVisible(bool(self.problems.text()))
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not problems)
+
+    def answer(self) -> tuple[str, StaticCredentials]:
+        creds = StaticCredentials(self.key_id.text().strip(), self.secret.text().strip())
+        return self.profile.text().strip(), creds
+
+    def forget(self) -> None:
+        """The secret out of the field once it was handed over (or not)."""
+        self.secret.clear()
+        self.key_id.clear()
 
 
 class PreferencesDialog(QDialog):

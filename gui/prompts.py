@@ -1,6 +1,6 @@
 """The questions the main window asks before it acts: the role form (add, edit, duplicate),
-the portal form, the delete confirmation, the credentials-file profile name and the MFA
-code. Each answer goes to the controller."""
+the portal and access-key forms, the delete confirmation, the credentials-file profile
+name and the MFA code. Each answer goes to the controller."""
 
 from __future__ import annotations
 
@@ -53,6 +53,16 @@ class Prompts(QObject):
             name, values = answer
             self.picked.emit(name)
             self.controller.save_role(name, values, new=True)
+
+    def add_keys(self) -> None:
+        config = self.controller.config
+        if config is None:
+            return
+        from gui.dialogs import Ask
+
+        answer = Ask.keys(self.window, config)
+        if answer is not None:
+            self.controller.add_keys(*answer)
 
     def add_portal(self) -> None:
         config = self.controller.config

@@ -59,6 +59,7 @@ class RoleDetail(QStackedWidget):
     cancelRequested = Signal()
     addRoleRequested = Signal()
     addPortalRequested = Signal()
+    addKeysRequested = Signal()
     autoRefreshToggled = Signal(bool)
 
     def __init__(
@@ -138,7 +139,7 @@ class RoleDetail(QStackedWidget):
         return actions
 
     def offer_first_steps(self, shown: bool) -> None:
-        """With no role in the config: the two ways to get some, under the line."""
+        """With no role in the config: the ways to get some, under the line."""
         if self.first_steps is None:
             if not shown:
                 return
@@ -146,15 +147,21 @@ class RoleDetail(QStackedWidget):
             row = QHBoxLayout(self.first_steps)
             row.addStretch(1)
             for text, name, tip, signal in (
-                ("Add a role…", "addFirstRole", "An AssumeRole profile", self.addRoleRequested),
                 (
                     "Add an Identity Center portal…",
                     "addFirstPortal",
                     "Sign in to IAM Identity Center and use the roles it gives you",
                     self.addPortalRequested,
                 ),
+                (
+                    "Add access keys…",
+                    "addFirstKeys",
+                    "An IAM user's access key, kept in the keyring: the source of roles",
+                    self.addKeysRequested,
+                ),
+                ("Add a role…", "addFirstRole", "An AssumeRole profile", self.addRoleRequested),
             ):
-                button = factory.button(text, name, tip, primary=True)
+                button = factory.button(text, name, tip, primary=name == "addFirstPortal")
                 button.clicked.connect(signal)
                 row.addWidget(button)
             row.addStretch(1)

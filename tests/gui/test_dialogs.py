@@ -4,9 +4,9 @@ preferences."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit
 
-from gui.dialogs import MfaDialog, PortalDialog, PreferencesDialog, RoleDialog
+from gui.dialogs import KeysDialog, MfaDialog, PortalDialog, PreferencesDialog, RoleDialog
 from tests.helpers.roles import CONFIG, ROLE
 
 
@@ -110,6 +110,32 @@ def test_portal_form_is_named_after_its_url_and_checked_as_you_type(qtbot, tmp_p
         "sso_region": "eu-west-1",
         "sso_registration_scopes": "sso:account:access",
     }
+
+
+def test_keys_form_checks_the_keys_hides_the_secret_and_forgets_it(qtbot):
+    dialog = KeysDialog(CONFIG)
+    qtbot.addWidget(dialog)
+    save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    assert dialog.secret.echoMode() == QLineEdit.EchoMode.Password
+    assert dialog.profile.text() == "default" and not save.isEnabled()
+    qtbot.keyClicks(dialog.key_id, "akia")
+    assert "16 or more capital letters and digits" in dialog.problems.text()
+    dialog.key_id.setText("AKIAIOSFODNN7EXAMPLE")
+    qtbot.keyClicks(dialog.secret, "short")
+    assert dialog.problems.text() == "the secret access key should be 40 characters with no spaces"
+    dialog.secret.setText("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    assert save.isEnabled() and dialog.problems.isHidden()
+    dialog.profile.setText(ROLE.name)  # a role's keys would never be used
+    assert "is a role; keys go to its source profile" in dialog.problems.text()
+    dialog.profile.setText("base")  # its keys in the credentials file would win
+    assert "has keys in /nonexistent/credentials already" in dialog.problems.text()
+    assert not save.isEnabled()
+    dialog.profile.setText("person")
+    assert save.isEnabled() and dialog.problems.isHidden()
+    name, creds = dialog.answer()
+    assert (name, creds.access_key_id) == ("person", "AKIAIOSFODNN7EXAMPLE")
+    dialog.forget()
+    assert dialog.secret.text() == "" and dialog.key_id.text() == ""
 
 
 def test_preferences_are_saved(qtbot, settings):

@@ -107,6 +107,34 @@ def test_the_active_sessions_take_the_sidebar_only_when_there_are_some(window, q
     qtbot.waitUntil(lambda: tree.height() == full)
 
 
+def test_access_keys_added_in_the_window_go_to_the_keyring_and_a_role_assumes_with_them(
+    window, qtbot, aws, store, monkeypatch
+):
+    from core.credentials import StaticCredentials
+    from gui.dialogs import Ask
+
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYKEYINTHEWINDOW"
+    monkeypatch.setattr(
+        Ask, "keys", lambda *_: ("keyed", StaticCredentials("AKIAIOSFODNN7EXAMPLE", secret))
+    )
+    controller = window.controller
+    with qtbot.waitSignal(controller.configLoaded, timeout=10000):
+        window.prompts.add_keys()
+    assert "[profile keyed]" in aws.config.read_text()
+    assert secret not in aws.config.read_text() + aws.credentials.read_text()
+    assert secret in store.get("keys:keyed")
+    assert (
+        window.statusBar().currentMessage()
+        == "Saved the keys of 'keyed' in the keyring (memory only)"
+    )
+    role = {"role_arn": f"arn:aws:iam::{ACCOUNT}:role/Reader", "source_profile": "keyed"}
+    with qtbot.waitSignal(controller.configLoaded, timeout=10000):
+        controller.save_role("via-keyed", role, new=True)
+    assert window.config.roles["via-keyed"].valid
+    which, args = assume(qtbot, window, "via-keyed")
+    assert which == 0, args
+
+
 def test_enter_in_the_search_assumes_the_first_match(window, qtbot):
     qtbot.keyClicks(window.roles.search, "partner")
     qtbot.keyClick(window.roles.search, Qt.Key.Key_Return)

@@ -119,6 +119,7 @@ def plot(figures: list[Figure], path: Path) -> None:
     for figure in groups:
         span = group_width(figure)
         first = x + (span - len(figure.bars) * bar) / 2
+        above: tuple[float, float] = (-1e9, 0.0)  # the last value label: its baseline, width
         for i, (who, seconds) in enumerate(figure.bars):
             stopped = who.startswith(">")
             name = who.lstrip(">")
@@ -129,10 +130,14 @@ def plot(figures: list[Figure], path: Path) -> None:
                 f'<rect x="{bx:.1f}" y="{by:.1f}" width="{drawn}" height="{tall:.1f}" '
                 f'fill="{colour}"><title>{escape(name)}: {label(seconds)}</title></rect>'
             )
+            text = ("≥" if stopped else "") + label(seconds)
+            wide, ty = 5.3 * len(text), by - 4
+            if abs(ty - above[0]) < 11 and (wide + above[1]) / 2 > bar:  # would overlap
+                ty = min(ty, above[0]) - 11  # the previous one's: this one goes above it
+            above = (ty, wide)
             out.append(
-                f'<text x="{bx + drawn / 2:.1f}" y="{by - 4:.1f}" font-size="9" '
-                f'text-anchor="middle" fill="#1f2937">{"≥" if stopped else ""}'
-                f"{label(seconds)}</text>"
+                f'<text x="{bx + drawn / 2:.1f}" y="{ty:.1f}" font-size="9" '
+                f'text-anchor="middle" fill="#1f2937">{text}</text>'
             )
             if 6.2 * len(name) + 10 < tall:  # who it is, along the bar when it fits
                 cx, cy = bx + drawn / 2 + 3.5, top + plot_h - 6

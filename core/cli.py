@@ -20,7 +20,6 @@ from core.profiles import (
     RoleProfile,
     load_config,
     validate_mfa_code,
-    validate_profile_name,
 )
 from core.quitting import on_quit_signals
 
@@ -165,8 +164,9 @@ class Cli:
         elif not rows:
             self.say(
                 f"rolecall: no role profiles in {self.config.config_file}: add one in the app"
-                " (File > Add role) or as a profile with role_arn there; `rolecall --demo list`"
-                " shows some without an AWS account"
+                " (File > Add role) or as a profile with role_arn there, or an Identity Center"
+                " portal with `rolecall sso add`; `rolecall --demo list` shows some without an"
+                " AWS account"
             )
             note = ""  # no role, no session to show: the keyring does not matter yet
         else:
@@ -277,11 +277,10 @@ class Cli:
             time.sleep(seconds)
 
     def cmd_add_keys(self) -> int:
-        from core.vault import add_keys, open_store
+        from core.vault import add_keys, check_keys_profile, open_store
 
-        name = validate_profile_name(self.args.name)
-        if name in self.config.roles:
-            raise ConfigError(f"profile '{name}' is a role; keys belong to its source profile")
+        name = self.args.name
+        check_keys_profile(self.config, name)  # before the keys are asked for
         store = open_store(self.args.demo)
         if add_keys(store, self.config, name, StaticCredentials(*self._read_keys())):
             self.say(f"rolecall: added [profile {name}] to {self.config.config_file}")

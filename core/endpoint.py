@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import secrets
+import stat
 import threading
 import urllib.parse
 from collections import Counter
@@ -248,10 +249,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 def runtime_file() -> Path | None:
     """`$XDG_RUNTIME_DIR/rolecall/endpoint.json`: memory-backed and private to the user.
-    None (the keyring holds it then) without that folder: unset, or set to one that does not
-    exist, as after `su` or in a container, where the XDG spec says to fall back."""
+    None (the keyring holds it then) without such a folder of the user's own: unset, set to
+    one that does not exist (in a container), or to another user's (after `su`), where the
+    XDG spec says to fall back."""
     base = os.environ.get("XDG_RUNTIME_DIR")
-    return Path(base) / "rolecall" / "endpoint.json" if base and os.path.isdir(base) else None
+    return Path(base) / "rolecall" / "endpoint.json" if base and _own_folder(base) else None
+
+
+def _own_folder(path: str) -> bool:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return False
+    mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    return stat.S_ISDIR(info.st_mode) and mine and os.access(path, os.W_OK | os.X_OK)
 
 
 def publish(endpoint: CredentialEndpoint) -> Path | None:

@@ -360,16 +360,31 @@ def check_keys(key_id: str, secret: str) -> None:
         raise ConfigError("the secret access key should be 40 characters with no spaces")
 
 
+def check_keys_profile(config: AwsConfig, name: str) -> None:
+    """A profile whose keys Rolecall's keyring would give (new, or with no credentials of its
+    own), or a sentence saying where its credentials come from instead."""
+    from core.profiles import base_kind, validate_profile_name
+
+    validate_profile_name(name)
+    settings = config.profiles.get(name, {})
+    if name in config.roles or "role_arn" in settings:
+        raise ConfigError(f"profile '{name}' is a role; keys belong to its source profile")
+    elsewhere = {
+        "static": f"has keys in {config.credentials_file}",
+        "sso": "signs in through IAM Identity Center",
+        "process": "gets its credentials from a process (credential_process or aws login)",
+    }.get(base_kind(name, config))
+    if elsewhere:
+        raise ConfigError(f"profile '{name}' {elsewhere}, so keys in the keyring would not be used")
+
+
 def add_keys(store: SecretStore, config: AwsConfig, name: str, creds: StaticCredentials) -> bool:
     """Keep `name`'s long-term keys in `store` (`rolecall add-keys`, "Add access keys…"),
     adding `[profile NAME]` to the config when it is not there (then True). The keys of a
     role would never be used: they belong to its source profile."""
     from core.configfile import set_profile
-    from core.profiles import validate_profile_name
 
-    validate_profile_name(name)
-    if name in config.roles:
-        raise ConfigError(f"profile '{name}' is a role; keys belong to its source profile")
+    check_keys_profile(config, name)
     check_keys(creds.access_key_id, creds.secret_access_key)
     KeyStore(store).set(name, creds)
     if name in config.profiles:

@@ -402,18 +402,17 @@ class Controller(QObject):
         from core.vault import add_keys
 
         config, store = self.config, self.store
-        if config is None or store is None:
-            self.writeFailed.emit("The keyring is still opening; try again in a moment")
-            return
+        assert config is not None and store is not None  # the prompt waits for both
 
         def work() -> str:
-            add_keys(store, config, name, creds)
+            added = add_keys(store, config, name, creds)
             where = (
-                "in memory only: they are gone when Rolecall closes"
-                if not self.persistent
-                else f"in the keyring ({store.name})"
+                f"in the keyring ({store.name})"
+                if self.persistent
+                else "in memory only: they are gone when Rolecall closes"
             )
-            return f"Saved the keys of '{name}' {where}"
+            profile = f" and added [profile {name}] to {config.config_file}" if added else ""
+            return f"Saved the keys of '{name}' {where}{profile}"
 
         self._write(work)
 

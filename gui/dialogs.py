@@ -64,15 +64,21 @@ class Ask:
     @classmethod
     def portal(cls, parent: QWidget, config: AwsConfig) -> Portal | None:
         dialog = PortalDialog(config, parent)
-        return dialog.portal() if dialog.exec() == QDialog.DialogCode.Accepted else None
+        try:
+            return dialog.portal() if dialog.exec() == QDialog.DialogCode.Accepted else None
+        finally:
+            dialog.deleteLater()
 
     @classmethod
-    def keys(cls, parent: QWidget, config: AwsConfig) -> tuple[str, StaticCredentials] | None:
-        dialog = KeysDialog(config, parent)
+    def keys(
+        cls, parent: QWidget, config: AwsConfig, persistent: bool
+    ) -> tuple[str, StaticCredentials] | None:
+        dialog = KeysDialog(config, persistent, parent)
         try:
             return dialog.answer() if dialog.exec() == QDialog.DialogCode.Accepted else None
         finally:
             dialog.forget()
+            dialog.deleteLater()
 
 
 class MfaDialog(QDialog):
@@ -333,16 +339,24 @@ class KeysDialog(QDialog):
     """A profile's long-term access keys, for the keyring (as `rolecall add-keys NAME`); the
     secret is typed into a password field and leaves the dialog only for the keyring."""
 
-    def __init__(self, config: AwsConfig, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, config: AwsConfig, persistent: bool = True, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.config = config
         self.setWindowTitle("Add access keys")
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
+        kept = (
+            "kept in the system keyring (never in a file)"
+            if persistent
+            else "kept in memory only: there is no keyring, so they are gone when Rolecall"
+            " closes (the profile stays in the config)"
+        )
         layout.addWidget(
             factory.label(
-                "An IAM user's access key, kept in the system keyring (never in a file). Roles"
-                " name this profile as their source profile.",
+                f"An IAM user's access key, {kept}. Roles name this profile as their source"
+                " profile.",
                 muted=True,
                 wrap=True,
             )
@@ -366,6 +380,8 @@ class KeysDialog(QDialog):
         layout.addLayout(form)
         self.problems = factory.label(name="errorLabel", wrap=True)
         layout.addWidget(self.problems)
+        self.replacing = factory.label(name="noteLabel", wrap=True, muted=True)
+        layout.addWidget(self.replacing)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -379,21 +395,13 @@ class KeysDialog(QDialog):
 
     def check(self) -> list[str]:
         """The problems with what is typed now (never quoting the secret)."""
-        from core.vault import check_keys
+        from core.vault import check_keys, check_keys_profile
 
         problems, name = [], self.profile.text().strip()
         try:
-            check_name(name)
+            check_keys_profile(self.config, name)
         except ConfigError as exc:
-            problems.append(f"profile name: {exc}")
-        settings = self.config.profiles.get(name, {})
-        if name in self.config.roles or "role_arn" in settings:
-            problems.append(f"profile name: '{name}' is a role; keys go to its source profile")
-        elif name in self.config.static_key_profiles:
-            problems.append(
-                f"profile name: '{name}' has keys in {self.config.credentials_file} already,"
-                " and those would be used"
-            )
+            problems.append(str(exc))
         try:
             check_keys(self.key_id.text().strip(), self.secret.text().strip())
         except ConfigError as exc:
@@ -403,11 +411,10 @@ class KeysDialog(QDialog):
     def validate(self, *args: object) -> None:
         problems = self.check()
         name = self.profile.text().strip()
-        if not problems and name in self.existing:
-            self.problems.setText(f"Keys of '{name}' already in the keyring are replaced.")
-        else:
-            self.problems.setText("\n".join(problems))
-        self.problems.setVisible(bool(self.problems.text()))
+        self.problems.setText("\n".join(problems))
+        self.problems.setVisible(bool(problems))
+        self.replacing.setVisible(not problems and name in self.existing)
+        self.replacing.setText(f"Any keys Rolecall keeps for '{name}' are replaced.")
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not problems)
 
     def answer(self) -> tuple[str, StaticCredentials]:

@@ -250,10 +250,15 @@ class MainWindow(QMainWindow):
 
     def load_config(self, config: AwsConfig) -> None:
         self.banners.config_banner.hide()
-        portals = bool(self.controller.portals.states)  # read from this config already
-        none = not config.roles and not portals
+        states = self.controller.portals.states.values()  # read from this config already
+        none = not config.roles and not states
+        to_sign_in = any(not s.signed_in and not s.problem for s in states)
         self.detail.empty.setText(
-            NO_ROLES if none else SIGN_IN_FOR_ROLES if not config.roles else PICK_A_ROLE
+            NO_ROLES
+            if none
+            else SIGN_IN_FOR_ROLES
+            if not config.roles and to_sign_in
+            else PICK_A_ROLE
         )
         self.detail.offer_first_steps(none)
         keep = self.current

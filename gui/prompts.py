@@ -60,7 +60,10 @@ class Prompts(QObject):
             return
         from gui.dialogs import Ask
 
-        answer = Ask.keys(self.window, config)
+        if self.controller.store is None:  # asked first: typed keys are not to be lost
+            self.controller.writeFailed.emit("The keyring is still opening: try in a moment")
+            return
+        answer = Ask.keys(self.window, config, self.controller.persistent)
         if answer is not None:
             self.controller.add_keys(*answer)
 

@@ -159,8 +159,8 @@ def test_a_config_without_roles_says_how_to_get_one(aws):
     assert listed.returncode == 0 and listed.stdout == ""
     assert listed.stderr.splitlines() == [
         f"rolecall: no role profiles in {aws.config}: add one in the app (File > Add role) or"
-        " as a profile with role_arn there; `rolecall --demo list` shows some without an AWS"
-        " account"
+        " as a profile with role_arn there, or an Identity Center portal with `rolecall sso"
+        " add`; `rolecall --demo list` shows some without an AWS account"
     ]  # and no note about the keyring: there is no session to show
 
 

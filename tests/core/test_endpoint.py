@@ -285,6 +285,15 @@ def test_a_runtime_folder_that_does_not_exist_leaves_the_endpoint_in_the_keyring
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "not-there"))
     served = types.SimpleNamespace(base_url="http://127.0.0.1:5", token="t", control_token="c")
     assert module.runtime_file() is None
+    theirs = tmp_path / "run-of-another-user"  # after `su`: the variable still names theirs
+    theirs.mkdir(mode=0o700)
+    if os.getuid() == 0:
+        os.chown(theirs, 12345, 12345)
+        monkeypatch.setenv("XDG_RUNTIME_DIR", str(theirs))
+        assert module.runtime_file() is None
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))  # one's own: used
+    assert module.runtime_file() == tmp_path / "rolecall" / "endpoint.json"
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "not-there"))
     assert module.publish(served) is None  # type: ignore[arg-type]
     assert module.find_running()["url"] == "http://127.0.0.1:5"
     assert not (tmp_path / "not-there").exists()

@@ -113,7 +113,14 @@ def test_portal_form_is_named_after_its_url_and_checked_as_you_type(qtbot, tmp_p
 
 
 def test_keys_form_checks_the_keys_hides_the_secret_and_forgets_it(qtbot):
-    dialog = KeysDialog(CONFIG)
+    from dataclasses import replace
+
+    profiles = {
+        **CONFIG.profiles,
+        "plain": {"region": "eu-west-1"},
+        "corp-sso": {"sso_session": "corp"},
+    }
+    dialog = KeysDialog(replace(CONFIG, profiles=profiles))
     qtbot.addWidget(dialog)
     save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
     assert dialog.secret.echoMode() == QLineEdit.EchoMode.Password
@@ -126,12 +133,22 @@ def test_keys_form_checks_the_keys_hides_the_secret_and_forgets_it(qtbot):
     dialog.secret.setText("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
     assert save.isEnabled() and dialog.problems.isHidden()
     dialog.profile.setText(ROLE.name)  # a role's keys would never be used
-    assert "is a role; keys go to its source profile" in dialog.problems.text()
+    assert "profile 'secure' is a role; keys belong to its source profile" in (
+        dialog.problems.text()
+    )
     dialog.profile.setText("base")  # its keys in the credentials file would win
-    assert "has keys in /nonexistent/credentials already" in dialog.problems.text()
+    assert "has keys in /nonexistent/credentials, so keys in the keyring would not be used" in (
+        dialog.problems.text()
+    )
     assert not save.isEnabled()
-    dialog.profile.setText("person")
+    dialog.profile.setText("corp-sso")  # an Identity Center profile never reads them either
+    assert "signs in through IAM Identity Center" in dialog.problems.text()
+    dialog.profile.setText("plain")  # there, with no credentials: any it had are replaced
     assert save.isEnabled() and dialog.problems.isHidden()
+    assert dialog.replacing.text() == "Any keys Rolecall keeps for 'plain' are replaced."
+    assert not dialog.replacing.isHidden()
+    dialog.profile.setText("person")
+    assert save.isEnabled() and dialog.problems.isHidden() and dialog.replacing.isHidden()
     name, creds = dialog.answer()
     assert (name, creds.access_key_id) == ("person", "AKIAIOSFODNN7EXAMPLE")
     dialog.forget()

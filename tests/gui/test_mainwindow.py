@@ -110,22 +110,32 @@ def test_the_active_sessions_take_the_sidebar_only_when_there_are_some(window, q
 def test_access_keys_added_in_the_window_go_to_the_keyring_and_a_role_assumes_with_them(
     window, qtbot, aws, store, monkeypatch
 ):
-    from core.credentials import StaticCredentials
-    from gui.dialogs import Ask
+    from PySide6.QtWidgets import QDialog, QDialogButtonBox
+
+    from gui.dialogs import KeysDialog
 
     secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYKEYINTHEWINDOW"
-    monkeypatch.setattr(
-        Ask, "keys", lambda *_: ("keyed", StaticCredentials("AKIAIOSFODNN7EXAMPLE", secret))
-    )
+    shown = []
+
+    def typed(dialog):  # the person types into the real dialog and presses Save
+        shown.append(dialog)
+        dialog.profile.setText("keyed")
+        dialog.key_id.setText("AKIAIOSFODNN7EXAMPLE")
+        dialog.secret.setText(secret)
+        assert dialog.buttons.button(QDialogButtonBox.StandardButton.Save).isEnabled()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(KeysDialog, "exec", typed)
     controller = window.controller
     with qtbot.waitSignal(controller.configLoaded, timeout=10000):
         window.prompts.add_keys()
+        assert shown[0].secret.text() == ""  # out of the field once handed over
     assert "[profile keyed]" in aws.config.read_text()
     assert secret not in aws.config.read_text() + aws.credentials.read_text()
     assert secret in store.get("keys:keyed")
-    assert (
-        window.statusBar().currentMessage()
-        == "Saved the keys of 'keyed' in the keyring (memory only)"
+    assert window.statusBar().currentMessage() == (
+        f"Saved the keys of 'keyed' in the keyring (memory only) and added [profile keyed] to"
+        f" {aws.config}"
     )
     role = {"role_arn": f"arn:aws:iam::{ACCOUNT}:role/Reader", "source_profile": "keyed"}
     with qtbot.waitSignal(controller.configLoaded, timeout=10000):
@@ -133,6 +143,16 @@ def test_access_keys_added_in_the_window_go_to_the_keyring_and_a_role_assumes_wi
     assert window.config.roles["via-keyed"].valid
     which, args = assume(qtbot, window, "via-keyed")
     assert which == 0, args
+
+
+def test_access_keys_are_not_asked_for_before_the_keyring_is_open(window, qtbot, monkeypatch):
+    from gui.dialogs import Ask
+
+    monkeypatch.setattr(Ask, "keys", lambda *_: pytest.fail("asked while the keyring opens"))
+    monkeypatch.setattr(window.controller, "store", None)
+    with qtbot.waitSignal(window.controller.writeFailed) as said:
+        window.prompts.add_keys()
+    assert said.args == ["The keyring is still opening: try in a moment"]
 
 
 def test_enter_in_the_search_assumes_the_first_match(window, qtbot):

@@ -294,6 +294,8 @@ CLI_CASES = [
     (("forget",), 2, "name a profile, or pass --all"),
     (("add-keys", "bad name"), 2, "not a usable profile name"),
     (("add-keys", "[evil]"), 2, "not a usable profile name"),
+    (("add-keys", "reader"), 2, "profile 'reader' is a role; keys belong to its source profile"),
+    (("add-keys", "base"), 2, "has keys in"),  # those would win over the keyring's
     (("export", "mfa", "--no-cache"), 2, "needs an MFA code"),
 ]
 

@@ -145,6 +145,29 @@ def test_access_keys_added_in_the_window_go_to_the_keyring_and_a_role_assumes_wi
     assert which == 0, args
 
 
+def test_with_no_role_each_first_step_asks_its_question(make_window, aws, qtbot, monkeypatch):
+    from gui.dialogs import Ask
+
+    aws.write_config("[profile base]\nregion = eu-west-1\n")
+    window = make_window()
+    asked = []
+    monkeypatch.setattr(Ask, "role", lambda *a: asked.append("role"))
+    monkeypatch.setattr(Ask, "keys", lambda *a: asked.append("keys"))
+    monkeypatch.setattr(Ask, "portal", lambda *a: asked.append("portal"))
+    for name in ("addFirstRole", "addFirstKeys", "addFirstPortal"):
+        button = window.findChild(QPushButton, name)
+        assert button.isVisible(), name
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert asked == ["role", "keys", "portal"]
+    aws.write_config(
+        aws.config.read_text()
+        + "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = base\n"
+    )
+    with qtbot.waitSignal(window.controller.configLoaded, timeout=10000):
+        window.controller.reload()
+    assert not window.findChild(QPushButton, "addFirstRole").isVisible()  # a role: no first steps
+
+
 def test_access_keys_are_not_asked_for_before_the_keyring_is_open(window, qtbot, monkeypatch):
     from gui.dialogs import Ask
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QInputDialog,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QSpinBox,
@@ -79,6 +80,20 @@ class Ask:
         finally:
             dialog.forget()
             dialog.deleteLater()
+
+
+def checked_ending(dialog: QDialog, layout: QVBoxLayout) -> tuple[QLabel, QDialogButtonBox]:
+    """The end of a form checked as you type: the line of its problems, then Save (which its
+    check turns on and off) and Cancel."""
+    problems = factory.label(name="errorLabel", wrap=True)
+    layout.addWidget(problems)
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    return problems, buttons
 
 
 class MfaDialog(QDialog):
@@ -167,14 +182,7 @@ class RoleDialog(QDialog):
             self.fields[key] = self._field(key, label, hint)
             form.addRow(label, self.fields[key])
         layout.addLayout(form)
-        self.problems = factory.label(name="errorLabel", wrap=True)
-        layout.addWidget(self.problems)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        self.problems, self.buttons = checked_ending(self, layout)
         self.profile.textChanged.connect(self.validate)
         if role is not None:
             settings = config.profiles.get(role.name, {})
@@ -284,14 +292,7 @@ class PortalDialog(QDialog):
         form.addRow("Region", self.region)
         form.addRow("Portal name", self.name)
         layout.addLayout(form)
-        self.problems = factory.label(name="errorLabel", wrap=True)
-        layout.addWidget(self.problems)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        self.problems, self.buttons = checked_ending(self, layout)
         self.named = False  # the name follows the URL until one is typed
         self.name.textEdited.connect(self._named)
         self.start_url.textChanged.connect(self._url_changed)
@@ -378,16 +379,9 @@ class KeysDialog(QDialog):
         form.addRow("Access key ID", self.key_id)
         form.addRow("Secret access key", self.secret)
         layout.addLayout(form)
-        self.problems = factory.label(name="errorLabel", wrap=True)
-        layout.addWidget(self.problems)
+        self.problems, self.buttons = checked_ending(self, layout)
         self.replacing = factory.label(name="noteLabel", wrap=True, muted=True)
-        layout.addWidget(self.replacing)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        layout.insertWidget(layout.indexOf(self.buttons), self.replacing)
         self.existing = set(names)
         for field in (self.profile, self.key_id, self.secret):
             field.textChanged.connect(self.validate)

@@ -7,43 +7,72 @@ import os
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter, QSystemTrayIcon, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from core.credentials import format_remaining, render
 from gui import factory, theme
-from gui.banners import Banners
-from gui.clipboard import SecretClipboard
-from gui.idle import IdleLock
 from gui.models import RoleModel, SessionModel
-from gui.prompts import Prompts
-from gui.role_detail import NO_ROLES, PICK_A_ROLE, SIGN_IN_FOR_ROLES, RoleDetail
 from gui.role_list import RoleList
-from gui.session_card import FORMAT_NAMES
-from gui.tray import make_tray
-from gui.workers import failures
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from PySide6.QtGui import QCloseEvent
+    from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
+    from PySide6.QtWidgets import QMenu
 
     from core.profiles import AwsConfig, RoleProfile
+    from gui.banners import Banners
     from gui.browser import BrowserWindow
+    from gui.clipboard import SecretClipboard
     from gui.controller import Controller
+    from gui.idle import IdleLock
     from gui.portal_bar import SignInDialog
+    from gui.prompts import Prompts
+    from gui.role_detail import RoleDetail
+    from gui.session_card import SessionCard
     from gui.settings import Settings
     from gui.terminals import TerminalsDialog
+    from gui.tray import Tray
 
 # gui.dialogs (and the browser, the terminals panel), and the Qt classes only a slot uses,
 # are imported where they are used: none is needed to show the roles, and start-up time is
-# measured (tests/bench; each Qt class costs its enums the first time it is touched).
+# measured (tests/bench; each Qt class costs its enums the first time it is touched). The
+# desktop start builds the window in two steps (`staged`): its first frame is the role list,
+# and the rest (the detail pane and its session card, the menus, the status bar, the tray)
+# is built once that frame is painted, with the modules only it needs.
+
+
+class _FirstPaint(QWidget):
+    """The detail pane's place in a staged window's first frame: blank, in the window's
+    colour; its first paint calls `painted` once the frame is on the screen."""
+
+    def __init__(self, painted: Callable[[], object], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._painted: Callable[[], object] | None = painted
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        if self._painted is not None:
+            QTimer.singleShot(0, self._painted)  # after the frame is flushed, not inside it
+            self._painted = None
 
 
 class MainWindow(QMainWindow):
-    """Holds the role picked (`current`) and the config; each part shows its share of them."""
+    """Holds the role picked (`current`) and the config; each part shows its share of them.
 
-    def __init__(self, controller: Controller, settings: Settings, demo: bool = False) -> None:
+    A `staged` window shows only the role list until `finish` builds the rest (show_later
+    calls it once the first frame is painted); otherwise it is whole at once."""
+
+    detail: RoleDetail
+    card: SessionCard
+    banners: Banners
+    clipboard: SecretClipboard
+    idle: IdleLock
+    prompts: Prompts
+    tray: Tray | None
+
+    def __init__(
+        self, controller: Controller, settings: Settings, demo: bool = False, staged: bool = False
+    ) -> None:
         super().__init__()
         self.controller = controller
         self.settings = settings
@@ -52,9 +81,62 @@ class MainWindow(QMainWindow):
         self.current: str | None = None
         self.browsers: dict[str, BrowserWindow] = {}
         self.sign_in_dialogs: dict[str, SignInDialog] = {}
+        self.finished = False
+        self.tray = None
         self.setWindowTitle("Rolecall — demo" if demo else "Rolecall")
         self.resize(1180, 760)
         self.sessions = controller.sessions
+        self.model = RoleModel(self)
+        self.session_model = SessionModel(self.sessions, self)
+        self._build_roles()
+        controller.configLoaded.connect(self.load_config)
+        if not staged:
+            self.finish()
+
+    def _build_roles(self) -> None:
+        """The first frame: the role list, and the detail pane's place."""
+        # Top down: each part is made inside the window, so the style sheet styles it once
+        # (adding a finished subtree to a parent styles the whole subtree again).
+        root = QWidget()
+        self.setCentralWidget(root)
+        self.outer = QVBoxLayout(root)
+        self.outer.setContentsMargins(0, 0, 0, 0)
+        self.outer.setSpacing(0)
+        self.splitter = splitter = QSplitter()
+        splitter.setChildrenCollapsible(False)
+        splitter.setHandleWidth(1)
+        self.outer.addWidget(splitter, 1)
+        self.roles = RoleList(self.model, self.session_model, splitter)
+        splitter.addWidget(self.roles)
+        self._place = _FirstPaint(self._first_frame_painted, splitter)
+        splitter.addWidget(self._place)
+        splitter.setSizes([360, 820])
+        splitter.setStretchFactor(1, 1)
+        # The menu and status bars are there (their items come with the rest): the role list
+        # does not move when they fill.
+        bar = self.menuBar()
+        self.menus = [bar.addMenu(title) for title in ("&File", "&Session", "&Help")]
+        self.statusBar()
+
+    def _first_frame_painted(self) -> None:
+        """A staged window's first frame is on the screen: build the rest, then start."""
+        if not self.finished:
+            self.finish()
+            self.controller.start()
+
+    def finish(self) -> None:
+        """Build the rest of the window and wire it (once): what the first frame left out."""
+        if self.finished:
+            return
+        self.finished = True
+        from gui.banners import Banners
+        from gui.clipboard import SecretClipboard
+        from gui.idle import IdleLock
+        from gui.prompts import Prompts
+        from gui.role_detail import RoleDetail
+        from gui.tray import make_tray
+
+        settings = self.settings
         self.sessions.follow(settings)
         self.clipboard = SecretClipboard(parent=self)
         self.clipboard.follow(settings)
@@ -66,40 +148,15 @@ class MainWindow(QMainWindow):
         self.idle.follow(settings)
         theme.follow(settings)
         settings.watch("history_values", self._history_values, False)
-        self.model = RoleModel(self)
-        self.session_model = SessionModel(self.sessions, self)
-        self.prompts = Prompts(controller, self, lambda: self.current, self._duration)
-        self._build()
-        self._connect()
-        self.tray = make_tray(self.model, self.session_model, self)
-        if self.tray is not None:
-            self.tray.sessionPicked.connect(self.select)
-            self.tray.assumeRequested.connect(self.controller.assume)
-            self.tray.showRequested.connect(self.showNormal)
-
-    def _build(self) -> None:
-        # Top down: each part is made inside the window, so the style sheet styles it once
-        # (adding a finished subtree to a parent styles the whole subtree again).
-        root = QWidget()
-        self.setCentralWidget(root)
-        outer = QVBoxLayout(root)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(0)
+        self.prompts = Prompts(self.controller, self, lambda: self.current, self._duration)
+        self.roles.add_portal_bar(self.controller.portals)
+        root = self.centralWidget()
         self.banners = Banners(self.demo, root)
-        outer.addWidget(self.banners)
-        splitter = QSplitter()
-        splitter.setChildrenCollapsible(False)
-        splitter.setHandleWidth(1)
-        outer.addWidget(splitter, 1)
-        self.roles = RoleList(
-            self.model, self.session_model, splitter, portals=self.controller.portals
-        )
-        splitter.addWidget(self.roles)
-        self.detail = RoleDetail(self.model, self.sessions, self.demo, splitter)
-        splitter.addWidget(self.detail)
+        self.outer.insertWidget(0, self.banners)
+        self.detail = RoleDetail(self.model, self.sessions, self.demo, root)  # not a sibling
+        self.splitter.replaceWidget(1, self.detail)
+        self._place.deleteLater()
         self.card = self.detail.card
-        splitter.setSizes([360, 820])
-        splitter.setStretchFactor(1, 1)
         self.config_label = factory.label(
             "Starting the demo AWS…" if self.demo else "Loading the AWS config…"
         )
@@ -111,10 +168,21 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.endpoint_label)
         self.statusBar().addPermanentWidget(self.clipboard_label)
         self._build_menus()
+        self._connect()
+        self.tray = make_tray(self.model, self.session_model, self)
+        if self.tray is not None:
+            self.tray.sessionPicked.connect(self.select)
+            self.tray.assumeRequested.connect(self.controller.assume)
+            self.tray.showRequested.connect(self.showNormal)
+        if self.config is not None:  # the first frame listed its roles: now the rest of it
+            self.current = self.roles.current_profile()
+            self._show_config(self.config, self.current)
+            self.refresh_detail()
 
     def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file = bar.addMenu("&File")
+        from PySide6.QtGui import QKeySequence, QShortcut
+
+        file, session, help_menu = self.menus
         self._action(file, "&Add role…", "Ctrl+N", self.prompts.add_role)
         self._action(file, "&Edit role…", "Ctrl+E", self.prompts.edit_role)
         self._action(file, "Add access &keys…", None, self.prompts.add_keys)
@@ -123,7 +191,6 @@ class MainWindow(QMainWindow):
         self._action(file, "&Preferences…", "Ctrl+,", self.preferences)
         file.addSeparator()
         self._action(file, "&Quit", QKeySequence.StandardKey.Quit, self.close)
-        session = bar.addMenu("&Session")
         self._action(session, "&Assume", "Ctrl+Return", self.assume_current)
         self._action(session, "&Renew", "Ctrl+Shift+R", self.renew_current)
         self._action(session, "&Copy (default format)", "Ctrl+Shift+C", self.copy_default)
@@ -131,7 +198,6 @@ class MainWindow(QMainWindow):
         self._action(session, "Browse &DynamoDB", "Ctrl+D", self.browse)
         self._action(session, "Use in &terminals…", "Ctrl+T", self.terminals)
         self._action(session, "&End session", "Ctrl+Shift+W", self.end_current)
-        help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About Rolecall", None, self.about)
         QShortcut(QKeySequence("Ctrl+F"), self, self.roles.focus_search)
 
@@ -144,13 +210,16 @@ class MainWindow(QMainWindow):
     ) -> QAction:
         action = menu.addAction(text)
         if shortcut is not None:
+            from PySide6.QtGui import QKeySequence
+
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(slot)
         return action
 
     def _connect(self) -> None:
+        from gui.workers import failures
+
         c = self.controller
-        c.configLoaded.connect(self.load_config)
         c.configFailed.connect(self.config_failed)
         c.storeReady.connect(self.store_ready)
         c.storeTrouble.connect(self.store_trouble)
@@ -249,6 +318,17 @@ class MainWindow(QMainWindow):
         self.notify(f"Sign in again to {portal}", "Its roles wait for a new sign-in.")
 
     def load_config(self, config: AwsConfig) -> None:
+        keep = self.current
+        self.config = config
+        self.model.load(config)  # the role list opens its accounts and applies its search
+        if not self.finished:  # a staged window's first frame: its roles, the first picked
+            self.roles.select_first()
+            return
+        self._show_config(config, keep)
+
+    def _show_config(self, config: AwsConfig, keep: str | None) -> None:
+        from gui.role_detail import NO_ROLES, PICK_A_ROLE, SIGN_IN_FOR_ROLES
+
         self.banners.config_banner.hide()
         states = self.controller.portals.states.values()  # read from this config already
         none = not config.roles and not states
@@ -261,9 +341,6 @@ class MainWindow(QMainWindow):
             else PICK_A_ROLE
         )
         self.detail.offer_first_steps(none)
-        keep = self.current
-        self.config = config
-        self.model.load(config)  # the role list opens its accounts and applies its search
         for profile in config.roles:
             self.sessions.set_auto_refresh(profile, self.settings.auto_refresh(profile))
         count = len(config.roles)
@@ -377,6 +454,8 @@ class MainWindow(QMainWindow):
 
     def notify(self, title: str, text: str) -> None:
         if self.tray is not None and self.tray.supportsMessages():
+            from PySide6.QtWidgets import QSystemTrayIcon
+
             self.tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 10000)
         self.statusBar().showMessage(f"{title}. {text}", 15000)
 
@@ -393,6 +472,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Copied the {what}", 3000)
 
     def copy_format(self, fmt: str) -> None:
+        from gui.session_card import FORMAT_NAMES
+
         creds = self.sessions.get(self.current) if self.current else None
         if creds is None:
             return
@@ -518,7 +599,8 @@ class MainWindow(QMainWindow):
         about(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        self.clipboard.clear()
+        if self.finished:  # else nothing was copied, opened or served yet
+            self.clipboard.clear()
         for browser in self.browsers.values():
             browser.close()
         self.controller.stop_endpoint()
@@ -527,8 +609,12 @@ class MainWindow(QMainWindow):
 
 def show_later(window: MainWindow, start_hidden: bool) -> None:
     """Show the window, with its roles if the config was read ahead already, and start the
-    rest once the event loop runs."""
+    rest once the event loop runs: for a staged window, once its first frame is painted (or
+    after a second, should no paint come)."""
     window.controller.take_read_ahead()
     if not start_hidden or window.tray is None:
         window.show()
-    QTimer.singleShot(0, window.controller.start)
+    if window.finished:
+        QTimer.singleShot(0, window.controller.start)
+    else:
+        QTimer.singleShot(1000, window._first_frame_painted)

@@ -59,10 +59,7 @@ class RoleList(QWidget):
         self.search.addAction(theme.icon("search.svg"), QLineEdit.ActionPosition.LeadingPosition)
         layout.addWidget(self.search)
         if portals is not None:
-            from gui.portal_bar import PortalBar
-
-            self.portal_bar = PortalBar(portals, self)
-            layout.addWidget(self.portal_bar)
+            self.add_portal_bar(portals)
         self.hidden: frozenset[int] = frozenset()  # the rows the search hides (row numbers)
         self._view: set[int] = set()  # the rows hidden in the view itself
         self._hiders: list[Callable[[bool], None]] | None = None
@@ -89,6 +86,15 @@ class RoleList(QWidget):
         layout.addWidget(self.session_list)
         self._fit_sessions()
         self._connect()
+
+    def add_portal_bar(self, portals: Portals) -> None:
+        """The portals' sign-in lines, under the search box."""
+        from gui.portal_bar import PortalBar
+
+        self.portal_bar = PortalBar(portals, self)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, self.portal_bar)
 
     def _tree(self) -> QTreeView:
         tree = factory.named(
@@ -139,6 +145,12 @@ class RoleList(QWidget):
             index = self.model.rows.get(profile)
             if index is not None:
                 self.tree.update(index)
+
+    def current_profile(self) -> str | None:
+        """The profile of the role picked; None when none is."""
+        index = self.tree.currentIndex()
+        role = index.data(ROLE) if index.isValid() else None
+        return role.name if role else None
 
     def _current_changed(self, index: QModelIndex, _previous: QModelIndex) -> None:
         role = index.data(ROLE) if index.isValid() else None

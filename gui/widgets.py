@@ -6,7 +6,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from core.credentials import format_remaining
 from gui import theme
@@ -35,6 +40,13 @@ def badges_for(role: RoleProfile) -> list[str]:
     if role.problems:
         badges.append("Invalid")
     return badges
+
+
+def selected(option: QStyleOptionViewItem, index: Index) -> bool:
+    """Whether the row being painted is selected, asked of its view: `option.state` would make
+    PySide6 build QStyle's enums (~5 ms) in the first frame's paint, which needs no other."""
+    view = option.widget
+    return isinstance(view, QAbstractItemView) and view.selectionModel().isSelected(index)
 
 
 class _RowFonts:
@@ -86,7 +98,7 @@ class RoleDelegate(QStyledItemDelegate):
             self._paint_account(painter, option, rect, index)
             painter.restore()
             return
-        if option.state & QStyle.StateFlag.State_Selected:
+        if selected(option, index):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(theme.color("selection"))
             painter.drawRoundedRect(rect, 8, 8)
@@ -208,7 +220,7 @@ class SessionDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = option.rect.adjusted(4, 2, -6, -2)
-        if option.state & QStyle.StateFlag.State_Selected:
+        if selected(option, index):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(theme.color("selection"))
             painter.drawRoundedRect(rect, 8, 8)

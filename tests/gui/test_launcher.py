@@ -202,3 +202,94 @@ def test_a_broken_config_read_ahead_is_said_once_when_the_window_starts(aws, tmp
     with pytest.raises(ConfigError) as expected:
         load_config()
     assert got["failed"] == [str(expected.value)]
+
+
+STAGED_START = """
+import json, os, sys, time
+from gui.launcher import read_ahead
+first = read_ahead()
+from PySide6 import QtWidgets
+from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QApplication
+app = QApplication([sys.argv[0], "-style", "Fusion"])  # as gui.app makes it
+from gui.controller import Controller
+from gui.mainwindow import MainWindow, show_later
+from gui.settings import Settings
+deadline = time.monotonic() + 20
+while not first.done() and time.monotonic() < deadline:
+    time.sleep(0.01)
+controller = Controller(QThreadPool.globalInstance(), first_config=first)
+window = MainWindow(controller, Settings(), staged=True)
+seen = {}
+build_rest = window.finish
+def finish():
+    seen["painted"] = window._place._painted is None  # by its paint, not by the fallback
+    seen["qstyle"] = "QStyle" in QtWidgets.__dict__
+    build_rest()
+window.finish = finish
+show_later(window, False)
+seen["first"] = {
+    "visible": window.isVisible(),
+    "roles": sorted(window.model.rows),
+    "current": window.roles.current_profile(),
+    "finished": window.finished,
+}
+deadline = time.monotonic() + 20
+while controller.store is None and time.monotonic() < deadline:
+    app.processEvents()
+    time.sleep(0.01)
+seen["then"] = {
+    "current": window.current,
+    "title": window.detail.title.text(),
+    "detail": window.detail.isVisible(),
+    "menus": [a.text() for a in window.menuBar().actions()],
+    "status": window.config_label.text(),
+    "keyring": window.keyring_label.text(),
+}
+print(json.dumps(seen))
+os._exit(0)
+"""
+
+
+def test_the_desktop_start_paints_the_roles_first_and_then_builds_the_rest(aws, tmp_path):
+    aws.write_config(
+        f"""
+        [profile base]
+        region = eu-west-1
+
+        [profile reader]
+        role_arn = arn:aws:iam::{ACCOUNT}:role/Reader
+        source_profile = base
+
+        [profile writer]
+        role_arn = arn:aws:iam::{ACCOUNT}:role/Writer
+        source_profile = base
+        """
+    )
+    env = {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(tmp_path),
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", STAGED_START], capture_output=True, text=True, env=env, check=True
+    )
+    got = json.loads(out.stdout)
+    # The first frame: the roles, the first one picked, and nothing else built yet.
+    assert got["first"] == {
+        "visible": True,
+        "roles": ["reader", "writer"],
+        "current": "reader",
+        "finished": False,
+    }
+    # The rest came once that frame was painted, and the frame needed no QStyle enums (5 ms).
+    assert got["painted"] is True
+    assert got["qstyle"] is False
+    then = got["then"]
+    assert then["current"] == "reader"
+    assert then["title"] == "Reader"
+    assert then["detail"] is True
+    assert then["menus"] == ["&File", "&Session", "&Help"]
+    assert then["status"].endswith("2 roles")
+    assert then["keyring"].startswith("Keyring:")  # the controller started after the rest

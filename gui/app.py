@@ -117,7 +117,7 @@ def run(
     app.setOrganizationName("Rolecall")
     app.setDesktopFileName("io.github.rolecall.Rolecall")
     settings = Settings()
-    theme.apply(app, theme_choice or settings.get("theme"))
+    theme.apply(app, theme_choice or settings.get("theme"), guess=True)  # see theme.confirm
     app.setWindowIcon(theme.icon("rolecall.svg"))
     controller = Controller(QThreadPool.globalInstance(), demo=demo, first_config=first_config)
     start_hidden = settings.get("start_in_tray")
@@ -134,15 +134,17 @@ def run(
         controller.configFailed.connect(lambda message: (print(message), app.exit(1)))
     show_later(window, start_hidden)
     if exit_when_shown:
-        # For start-up measurements: say when the window is up with its roles, then leave.
+        # For start-up measurements: say when the window's roles are on the screen, then leave.
         def shown(*_: object) -> None:
             print(f"rolecall: shown, roles listed: {len(window.model.rows)}", flush=True)
             QTimer.singleShot(0, app.quit)
 
-        if window.config is not None:  # in the window as it showed (read ahead)
-            shown()
-        else:
+        if window.config is None:  # not read ahead in time: once it is loaded
             controller.configLoaded.connect(shown)
+        elif window.finished:  # whole at once (it starts in the tray)
+            shown()
+        else:  # the roles are in the first frame: once it is painted
+            window.firstFramePainted.connect(shown)
     with quit_on_signals(app):  # also while shutting down: a second Ctrl-C changes nothing
         try:
             code = app.exec()  # aboutToQuit has cleared the clipboard when this returns

@@ -72,6 +72,7 @@ class Controller(QObject):
         self.endpoint_wanted = True
         self._pending: list[tuple[Any, ...]] = []
         self._settled = False
+        self._incomplete = False  # a config read ahead, its watch and portals still to come
         from gui.portals import Portals
 
         self.portals = Portals(self, self)
@@ -92,8 +93,20 @@ class Controller(QObject):
             config = read()
         except Exception:  # noqa: BLE001 - `start` reads it again on a worker and says why
             return False
-        self._set_config(config)
+        # Only the roles: the file watch and the portals (which the first frame does not
+        # show) wait for complete_config.
+        self.config, self._incomplete = config, True
+        self.configLoaded.emit(config)
         return True
+
+    def complete_config(self) -> None:
+        """What take_read_ahead left out: the watch on the files, and the portals. The window
+        calls it before it shows the whole config, and `start` does."""
+        if self._incomplete and self.config is not None:
+            self._incomplete = False
+            self._watch(self.config)
+            self.portals.config_loaded(self.config)
+            self._add_portal_roles(self.config)
 
     def start(self) -> None:
         """Load the config first (the window fills), then open the keyring and the cached
@@ -104,6 +117,7 @@ class Controller(QObject):
 
             demo.spawn()
         if self.config is not None:  # the window has it already (take_read_ahead)
+            self.complete_config()
             self._open_store(self.config)
             return
         Op(self.pool, self._load).on_success(self._loaded).on_failure(self._start_failed).start()
@@ -204,7 +218,7 @@ class Controller(QObject):
         self._pending.clear()
 
     def _set_config(self, config: AwsConfig) -> None:
-        self.config = config
+        self.config, self._incomplete = config, False
         self._watch(config)
         self.portals.config_loaded(config)
         self._add_portal_roles(config)

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPushButton, QToolButton, QWidget
 
-SELECTABLE = Qt.TextInteractionFlag.TextSelectableByMouse
 W = TypeVar("W", bound=QWidget)
 
 
@@ -42,7 +40,9 @@ def label(
     if wrap:
         widget.setWordWrap(True)
     if selectable:
-        widget.setTextInteractionFlags(SELECTABLE)
+        from PySide6.QtCore import Qt  # not at import: see gui.widgets
+
+        widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     if hidden:
         widget.hide()
     return widget

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from core.credentials import format_remaining, render
@@ -62,6 +62,8 @@ class MainWindow(QMainWindow):
     A `staged` window shows only the role list until `finish` builds the rest (show_later
     calls it once the first frame is painted); otherwise it is whole at once."""
 
+    firstFramePainted = Signal()  # a staged window's first frame is on the screen
+
     detail: RoleDetail
     card: SessionCard
     banners: Banners
@@ -108,7 +110,7 @@ class MainWindow(QMainWindow):
         self.outer.addWidget(splitter, 1)
         self.roles = RoleList(self.model, self.session_model, splitter)
         splitter.addWidget(self.roles)
-        self._place = _FirstPaint(self._first_frame_painted, splitter)
+        self._place = _FirstPaint(self._on_first_paint, splitter)
         splitter.addWidget(self._place)
         splitter.setSizes([360, 820])
         splitter.setStretchFactor(1, 1)
@@ -117,6 +119,10 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         self.menus = [bar.addMenu(title) for title in ("&File", "&Session", "&Help")]
         self.statusBar()
+
+    def _on_first_paint(self) -> None:
+        self.firstFramePainted.emit()
+        self._first_frame_painted()
 
     def _first_frame_painted(self) -> None:
         """A staged window's first frame is on the screen: build the rest, then start."""
@@ -146,10 +152,11 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.idle.follow(settings)
+        theme.confirm()  # the scheme the first frame guessed
         theme.follow(settings)
         settings.watch("history_values", self._history_values, False)
         self.prompts = Prompts(self.controller, self, lambda: self.current, self._duration)
-        self.roles.add_portal_bar(self.controller.portals)
+        self.roles.build_rest(self.controller.portals)
         root = self.centralWidget()
         self.banners = Banners(self.demo, root)
         self.outer.insertWidget(0, self.banners)
@@ -329,6 +336,7 @@ class MainWindow(QMainWindow):
     def _show_config(self, config: AwsConfig, keep: str | None) -> None:
         from gui.role_detail import NO_ROLES, PICK_A_ROLE, SIGN_IN_FOR_ROLES
 
+        self.controller.complete_config()  # its portals, which the first frame left out
         self.banners.config_banner.hide()
         states = self.controller.portals.states.values()  # read from this config already
         none = not config.roles and not states

@@ -5,14 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import (
-    QAbstractListModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from core.credentials import format_remaining
@@ -21,13 +14,27 @@ if TYPE_CHECKING:
     from core.profiles import AwsConfig, RoleProfile
     from gui.sessions import SessionManager
 
-ROLE = Qt.ItemDataRole.UserRole + 1  # the RoleProfile of a role row (None on account rows)
-PROFILE = Qt.ItemDataRole.UserRole + 3
-ACCOUNT = Qt.ItemDataRole.UserRole + 4
-BUSY = Qt.ItemDataRole.UserRole + 5  # True while the role is being assumed
-ERROR = Qt.ItemDataRole.UserRole + 6  # why the last assume failed ("" if it did not)
+# Qt's data roles as numbers: the first frame fills these models, and the first touch of the Qt
+# namespace makes all its enums (see gui.widgets).
+DISPLAY, TOOL_TIP, ACCESSIBLE_TEXT, USER = 0, 3, 11, 256  # Qt.ItemDataRole's
+ROLE = USER + 1  # the RoleProfile of a role row (None on account rows)
+PROFILE = USER + 3
+ACCOUNT = USER + 4
+BUSY = USER + 5  # True while the role is being assumed
+ERROR = USER + 6  # why the last assume failed ("" if it did not)
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+def _row(text: str, selectable: bool) -> QStandardItem:
+    """An item enabled, and selectable or not; nothing else (setFlags takes the Qt namespace's
+    enums, these setters bools)."""
+    item = QStandardItem(text)
+    item.setSelectable(selectable)
+    item.setEditable(False)
+    item.setDragEnabled(False)
+    item.setDropEnabled(False)
+    return item
 
 
 class RoleModel(QStandardItemModel):
@@ -130,16 +137,14 @@ class RoleModel(QStandardItemModel):
         profile name and text, folded."""
         roles = sorted(roles, key=lambda r: r.name.lower())
         alias = next((r.account_alias for r in roles if r.account_alias), None)
-        header = QStandardItem(f"{account} · {alias}" if alias else account)
+        header = _row(f"{account} · {alias}" if alias else account, selectable=False)
         header.setData(None, ROLE)
         header.setData(account, ACCOUNT)
-        header.setFlags(Qt.ItemFlag.ItemIsEnabled)
         header.setAccessibleText(f"Account {account}")
-        role_flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         items, found = [], []
         for role in roles:
             name, role_name = role.name, role.role_name
-            item = QStandardItem(role_name)
+            item = _row(role_name, selectable=True)
             item.setData(role, ROLE)
             item.setData(name, PROFILE)
             item.setData(account, ACCOUNT)
@@ -147,7 +152,6 @@ class RoleModel(QStandardItemModel):
             found.append((name, text.casefold()))
             item.setToolTip(f"{role.role_arn}\nprofile {name}")
             item.setAccessibleText(f"Role {role_name}, profile {name}")
-            item.setFlags(role_flags)
             # Never unset: an unset role reads as None, and PySide6 6.12 then drops a None ref.
             item.setData(False, BUSY)
             item.setData("", ERROR)
@@ -204,19 +208,19 @@ class SessionModel(QAbstractListModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.profiles)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+    def data(self, index: Index, role: int = DISPLAY) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self.profiles):
             return None
         profile = self.profiles[index.row()]
         if role == PROFILE:
             return profile
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role in (DISPLAY, ACCESSIBLE_TEXT):
             left = self.sessions.remaining(profile)
             state = (
                 "expired" if self.sessions.level(profile) == "expired" else format_remaining(left)
             )
             return f"{profile}  {state}"
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == TOOL_TIP:
             creds = self.sessions.get(profile)
             return creds.assumed_role_arn if creds else None
         return None

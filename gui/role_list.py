@@ -6,8 +6,16 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QListView, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QListView,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gui import factory, theme
 from gui.models import PROFILE, ROLE
@@ -23,7 +31,7 @@ if TYPE_CHECKING:
 SESSION_ROWS = 5  # the active sessions shown before their list scrolls
 
 
-class RoleList(QWidget):
+class RoleList(QFrame):
     """Picks a role and asks for things by signal; what it shows lives in the role model."""
 
     currentRoleChanged = Signal(object)  # the profile picked, or None
@@ -43,8 +51,7 @@ class RoleList(QWidget):
         super().__init__(parent)
         self.model = model
         self.sessions = session_model.sessions
-        self.setObjectName("sidebar")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # the sheet paints it
+        self.setObjectName("sidebar")  # a frame: the sheet paints its background and border
         self.setMinimumWidth(300)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 8, 8)
@@ -58,8 +65,6 @@ class RoleList(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.addAction(theme.icon("search.svg"), QLineEdit.ActionPosition.LeadingPosition)
         layout.addWidget(self.search)
-        if portals is not None:
-            self.add_portal_bar(portals)
         self.hidden: frozenset[int] = frozenset()  # the rows the search hides (row numbers)
         self._view: set[int] = set()  # the rows hidden in the view itself
         self._hiders: list[Callable[[bool], None]] | None = None
@@ -81,15 +86,21 @@ class RoleList(QWidget):
             QListView(), "sessionList", "Active sessions", "Every active session and its time left"
         )
         self.session_list.setModel(session_model)
-        self.session_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.session_list.setItemDelegate(SessionDelegate(self.sessions, self.session_list))
         layout.addWidget(self.session_list)
         self._fit_sessions()
         self._connect()
+        if portals is not None:
+            self.build_rest(portals)
 
-    def add_portal_bar(self, portals: Portals) -> None:
-        """The portals' sign-in lines, under the search box."""
+    def build_rest(self, portals: Portals) -> None:
+        """What the first frame leaves out (see MainWindow): the portals' sign-in lines under
+        the search box, and the sessions' scroll bar policy (empty, the list is hidden)."""
+        from PySide6.QtCore import Qt
+
         from gui.portal_bar import PortalBar
+
+        self.session_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self.portal_bar = PortalBar(portals, self)
         layout = self.layout()

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -49,6 +48,7 @@ DARK = {
 }
 
 current = dict(LIGHT)
+_guess: bool | None = None  # the first frame's guess that the system is dark, to be confirmed
 STYLE = "Fusion"  # the app is made with it (gui.app): setStyle would build QStyle's enums (~5 ms)
 
 
@@ -67,14 +67,26 @@ def icon(name: str) -> QIcon:
 
 
 def system_is_dark() -> bool:
-    hints = QGuiApplication.styleHints()
-    return hints.colorScheme() == Qt.ColorScheme.Dark
+    from PySide6.QtCore import Qt  # not at import, nor in the first frame: see gui.widgets
+
+    return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
 
 
-def apply(app: QApplication, choice: str = "system") -> str:
+def palette_is_dark() -> bool:
+    """Whether the palette the desktop gave the app is dark: what its colour scheme makes it
+    on the platforms that have one (Fusion's own turns dark with it), asked without the Qt
+    namespace's enums. Only before `apply`, which sets the app's own."""
+    return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def apply(app: QApplication, choice: str = "system", guess: bool = False) -> str:
     """Apply `light`, `dark` or the `system` scheme (palette and style sheet, over the STYLE the
-    app has); returns the one applied."""
-    dark = choice == "dark" or (choice == "system" and system_is_dark())
+    app has); returns the one applied. With `guess`, the system's scheme is read from its
+    palette (the first frame's way); `confirm` checks it later."""
+    global _guess
+    system = choice == "system" and (palette_is_dark() if guess else system_is_dark())
+    _guess = system if guess and choice == "system" else None
+    dark = choice == "dark" or system
     colors = DARK if dark else LIGHT
     current.clear()
     current.update(colors)
@@ -106,6 +118,16 @@ def apply(app: QApplication, choice: str = "system") -> str:
         sheet = sheet.replace(f"@{name}@", value)
     app.setStyleSheet(sheet)
     return "dark" if dark else "light"
+
+
+def confirm() -> None:
+    """After the first frame: a guessed system scheme is checked against the colour scheme the
+    desktop names, and the right one applied if they differ."""
+    global _guess
+    guess, _guess = _guess, None
+    app = QApplication.instance()
+    if guess is not None and isinstance(app, QApplication) and system_is_dark() != guess:
+        apply(app, "system")
 
 
 def follow(settings: Settings) -> None:

@@ -1,11 +1,35 @@
-"""Painted pieces: role rows with badges, session rows with a bar, the expiry ring."""
+"""Painted pieces: role rows with badges, session rows with a bar, the expiry ring.
+
+The rows are painted without PySide6's `Qt` namespace: the first frame paints them, and the
+first touch of that namespace makes all its 93 enums (12-30 ms, in Python). QPainter's setPen,
+setBrush and fillRect touch it (their overloads take its enums), and so do elidedText and
+alignment flags; so the rows fill shapes with brushes a palette made (`_Brushes`) and draw
+text as laid-out lines in a colour (`_Texts`). tests/gui/test_launcher.py checks it."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtCore import (
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+)
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QTextCharFormat,
+    QTextLayout,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QStyledItemDelegate,
@@ -47,6 +71,110 @@ def selected(option: QStyleOptionViewItem, index: Index) -> bool:
     PySide6 build QStyle's enums (~5 ms) in the first frame's paint, which needs no other."""
     view = option.widget
     return isinstance(view, QAbstractItemView) and view.selectionModel().isSelected(index)
+
+
+ELLIPSIS = "\u2026"
+
+
+def elided(text: str, metrics: QFontMetrics, width: int) -> str:
+    """`text` cut at the end to fit `width`, with an ellipsis (as Qt's ElideRight)."""
+    if metrics.horizontalAdvance(text) <= width:
+        return text
+    low, high = 0, len(text)  # the longest prefix that fits with the ellipsis: in [low, high)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if metrics.horizontalAdvance(text[:middle].rstrip() + ELLIPSIS) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + ELLIPSIS if low else ""
+
+
+class _Brushes:
+    """A brush per theme colour: a palette's, since QBrush(QColor) goes through the overloads
+    that take the Qt namespace's enums."""
+
+    def __init__(self) -> None:
+        self._brushes: dict[str, QBrush] = {}
+        self._palette = QPalette()
+
+    def __call__(self, name: str) -> QBrush:
+        value = theme.current[name]
+        brush = self._brushes.get(value)
+        if brush is None:
+            self._palette.setColor(QPalette.ColorRole.Window, QColor(value))
+            brush = self._brushes[value] = self._palette.brush(QPalette.ColorRole.Window)
+        return brush
+
+
+BRUSHES = _Brushes()
+
+
+def fill(painter: QPainter, rect: QRectF, radius: float, name: str) -> None:
+    """A rounded rectangle (an ellipse when `radius` is half its height) in a theme colour."""
+    path = QPainterPath()
+    path.addRoundedRect(rect, radius, radius)
+    painter.fillPath(path, BRUSHES(name))
+
+
+class _Texts:
+    """Single lines of text in a colour, laid out once and drawn again as the row repaints (the
+    time left changes each second, the rest stays)."""
+
+    LIMIT = 2000  # lines kept; more and all are laid out again
+
+    def __init__(self) -> None:
+        self._lines: dict[tuple[str, str, str], tuple[QTextLayout, float, float]] = {}
+
+    def draw(
+        self,
+        painter: QPainter,
+        text: str,
+        font: QFont,
+        rect: QRect | QRectF,
+        color: str,
+        align: str = "left",
+        top: bool = False,
+    ) -> None:
+        """`text` in `rect`: at its left, right or center (`align`), vertically centred or at
+        its `top`; in the theme colour `color`."""
+        value = theme.current[color]
+        key = (text, font.key(), value)
+        line = self._lines.get(key)
+        if line is None:
+            if len(self._lines) >= self.LIMIT:
+                self._lines.clear()
+            line = self._lines[key] = self._layout(text, font, value, painter)
+        layout, width, height = line
+        x = rect.left()
+        if align == "right":
+            x = rect.left() + rect.width() - width
+        elif align == "center":
+            x = rect.left() + (rect.width() - width) / 2
+        y = rect.top() if top else rect.top() + (rect.height() - height) / 2
+        layout.draw(painter, QPointF(x, y))
+
+    @staticmethod
+    def _layout(
+        text: str, font: QFont, value: str, painter: QPainter
+    ) -> tuple[QTextLayout, float, float]:
+        layout = QTextLayout(text, font, painter.device())  # in the device's metrics
+        brushes = QPalette()
+        brushes.setColor(QPalette.ColorRole.Text, QColor(value))
+        look = QTextCharFormat()
+        look.setForeground(brushes.brush(QPalette.ColorRole.Text))
+        span = QTextLayout.FormatRange()
+        span.start, span.length, span.format = 0, len(text), look
+        layout.setFormats([span])
+        layout.beginLayout()
+        line = layout.createLine()
+        line.setLineWidth(1e6)  # one line, however long
+        line.setPosition(QPointF(0, 0))
+        layout.endLayout()
+        return layout, line.naturalTextWidth(), line.ascent() + line.descent()  # not rounded up
+
+
+TEXTS = _Texts()
 
 
 class _RowFonts:
@@ -94,47 +222,34 @@ class RoleDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = option.rect.adjusted(4, 2, -6, -2)
+        fonts = self.fonts(option.font)
         if role is None:
-            self._paint_account(painter, option, rect, index)
+            TEXTS.draw(
+                painter,
+                "ACCOUNT " + str(index.data()),
+                fonts.account,
+                rect.adjusted(4, 0, 0, 0),
+                "muted",
+            )
             painter.restore()
             return
         if selected(option, index):
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(theme.color("selection"))
-            painter.drawRoundedRect(rect, 8, 8)
+            fill(painter, QRectF(rect), 8, "selection")
         x = rect.left() + 10
         if role.name in self.sessions.sessions:
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(theme.color(LEVEL_COLORS[self.sessions.level(role.name)]))
-            painter.drawEllipse(QRectF(rect.left() + 6, rect.top() + 12, 8, 8))
+            dot = QRectF(rect.left() + 6, rect.top() + 12, 8, 8)
+            fill(painter, dot, 4, LEVEL_COLORS[self.sessions.level(role.name)])
             x += 10
-        fonts = self.fonts(option.font)
         status, status_color = self._status(role.name, index)
-        painter.setFont(fonts.small)
         status_width = fonts.small_metrics.horizontalAdvance(status) + 8 if status else 0
         if status:
-            painter.setPen(theme.color(status_color))
-            painter.drawText(
-                QRect(rect.right() - status_width, rect.top() + 4, status_width - 4, 20),
-                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                status,
-            )
+            box = QRect(rect.right() - status_width, rect.top() + 4, status_width - 4, 20)
+            TEXTS.draw(painter, status, fonts.small, box, status_color, "right")
         right = self._paint_badges(painter, fonts, role, rect.right() - status_width - 4, rect)
         self._paint_names(
             painter, fonts, role, QRect(x, rect.top(), right - x, rect.height()), rect.right()
         )
         painter.restore()
-
-    def _paint_account(
-        self, painter: QPainter, option: QStyleOptionViewItem, rect: QRect, index: Index
-    ) -> None:
-        painter.setFont(self.fonts(option.font).account)
-        painter.setPen(theme.color("muted"))
-        painter.drawText(
-            rect.adjusted(4, 0, 0, 0),
-            Qt.AlignmentFlag.AlignVCenter,
-            "ACCOUNT " + str(index.data(Qt.ItemDataRole.DisplayRole)),
-        )
 
     def _status(self, profile: str, index: Index) -> tuple[str, str]:
         """The right side: time left, "Assuming…" or a failure mark, and its colour."""
@@ -163,15 +278,14 @@ class RoleDelegate(QStyledItemDelegate):
         if not badges:
             return right
         metrics = fonts.badge_metrics
-        painter.setFont(fonts.badge)
         for badge in reversed(badges):
             width = metrics.horizontalAdvance(badge) + 10
             box = QRectF(right - width, rect.top() + 6, width, 16)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(theme.color("criticalBg" if badge == "Invalid" else "badge"))
-            painter.drawRoundedRect(box, 8, 8)
-            painter.setPen(theme.color("critical" if badge == "Invalid" else "muted"))
-            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, badge)
+            invalid = badge == "Invalid"
+            fill(painter, box, 8, "criticalBg" if invalid else "badge")
+            TEXTS.draw(
+                painter, badge, fonts.badge, box, "critical" if invalid else "muted", "center"
+            )
             right -= width + 4
         return right
 
@@ -181,27 +295,13 @@ class RoleDelegate(QStyledItemDelegate):
         """The role's name in bold (up to the badges), then profile · region below it (up to
         `right`, the row's end)."""
         x, top = area.left(), area.top()
-        painter.setFont(fonts.bold)
-        painter.setPen(theme.color("text"))
         name_rect = QRect(x, top + 4, max(area.width() - 4, 10), 20)
-        painter.drawText(
-            name_rect,
-            Qt.AlignmentFlag.AlignVCenter,
-            fonts.bold_metrics.elidedText(
-                role.role_name, Qt.TextElideMode.ElideRight, name_rect.width()
-            ),
-        )
-        painter.setFont(fonts.small)
-        painter.setPen(theme.color("muted"))
+        name = elided(role.role_name, fonts.bold_metrics, name_rect.width())
+        TEXTS.draw(painter, name, fonts.bold, name_rect, "text")
         detail = f"{role.name} · {role.region or 'no region'}"
         detail_rect = QRect(x, top + 25, right - x - 4, 18)
-        painter.drawText(
-            detail_rect,
-            Qt.AlignmentFlag.AlignVCenter,
-            fonts.small_metrics.elidedText(
-                detail, Qt.TextElideMode.ElideRight, detail_rect.width()
-            ),
-        )
+        detail = elided(detail, fonts.small_metrics, detail_rect.width())
+        TEXTS.draw(painter, detail, fonts.small, detail_rect, "muted")
 
 
 class SessionDelegate(QStyledItemDelegate):
@@ -221,27 +321,20 @@ class SessionDelegate(QStyledItemDelegate):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = option.rect.adjusted(4, 2, -6, -2)
         if selected(option, index):
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(theme.color("selection"))
-            painter.drawRoundedRect(rect, 8, 8)
+            fill(painter, QRectF(rect), 8, "selection")
         inner = rect.adjusted(10, 4, -10, -8)
-        painter.setPen(theme.color("text"))
-        painter.setFont(option.font)
-        painter.drawText(inner, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, profile)
+        font = option.font
+        TEXTS.draw(painter, profile, font, inner, "text", top=True)
         time_text = (
             "expired" if level == "expired" else format_remaining(self.sessions.remaining(profile))
         )
-        painter.setPen(theme.color(LEVEL_COLORS[level]))
-        painter.drawText(inner, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, time_text)
+        TEXTS.draw(painter, time_text, font, inner, LEVEL_COLORS[level], "right", top=True)
         bar = QRectF(inner.left(), inner.bottom() - 1, inner.width(), 4)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(theme.color("badge"))
-        painter.drawRoundedRect(bar, 2, 2)
+        fill(painter, bar, 2, "badge")
         filled = QRectF(
             bar.left(), bar.top(), bar.width() * self.sessions.fraction_left(profile), 4
         )
-        painter.setBrush(theme.color(LEVEL_COLORS[level]))
-        painter.drawRoundedRect(filled, 2, 2)
+        fill(painter, filled, 2, LEVEL_COLORS[level])
         painter.restore()
 
 
@@ -261,6 +354,9 @@ class ExpiryRing(QWidget):
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QPen
+
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         box = QRectF(5, 5, self.width() - 10, self.height() - 10)

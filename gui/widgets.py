@@ -99,7 +99,10 @@ class _Brushes:
         self._palette = QPalette()
 
     def __call__(self, name: str) -> QBrush:
-        value = theme.current[name]
+        return self.of(theme.current[name])
+
+    def of(self, value: str) -> QBrush:
+        """The brush of a colour (#rrggbb)."""
         brush = self._brushes.get(value)
         if brush is None:
             self._palette.setColor(QPalette.ColorRole.Window, QColor(value))
@@ -159,10 +162,8 @@ class _Texts:
         text: str, font: QFont, value: str, painter: QPainter
     ) -> tuple[QTextLayout, float, float]:
         layout = QTextLayout(text, font, painter.device())  # in the device's metrics
-        brushes = QPalette()
-        brushes.setColor(QPalette.ColorRole.Text, QColor(value))
         look = QTextCharFormat()
-        look.setForeground(brushes.brush(QPalette.ColorRole.Text))
+        look.setForeground(BRUSHES.of(value))
         span = QTextLayout.FormatRange()
         span.start, span.length, span.format = 0, len(text), look
         layout.setFormats([span])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from core.engine import Engine
     from core.sso import Portal, PortalRole
     from core.vault import SecretStore
+    from gui.portals import Portals
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +75,16 @@ class Controller(QObject):
         self._pending: list[tuple[Any, ...]] = []
         self._settled = False
         self._incomplete = False  # a config read ahead, its watch and portals still to come
-        from gui.portals import Portals
-
-        self.portals = Portals(self, self)
         self.portal_roles: dict[str, tuple[Portal, list[PortalRole]]] = {}
         self._unshown: dict[str, TemporaryCredentials] = {}  # cached, for roles not listed yet
         self.browsers: list[Browser] = []  # found by find_browsers()
+
+    @cached_property
+    def portals(self) -> Portals:
+        """Identity Center in the window, made when first asked for: not by the first frame."""
+        from gui.portals import Portals
+
+        return Portals(self, self)
 
     def take_read_ahead(self) -> bool:
         """Before the window shows: a config read ahead that is already there goes into the

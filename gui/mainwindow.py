@@ -92,7 +92,9 @@ class MainWindow(QMainWindow):
         self.session_model = SessionModel(self.sessions, self)
         self._build_roles()
         controller.configLoaded.connect(self.load_config)
-        if not staged:
+        if staged:
+            self.model.described = False  # the first frame's rows: described in finish
+        else:
             self.finish()
 
     def _build_roles(self) -> None:
@@ -156,6 +158,7 @@ class MainWindow(QMainWindow):
         theme.follow(settings)
         settings.watch("history_values", self._history_values, False)
         self.prompts = Prompts(self.controller, self, lambda: self.current, self._duration)
+        self.model.describe()
         self.roles.build_rest(self.controller.portals)
         root = self.centralWidget()
         self.banners = Banners(self.demo, root)

@@ -37,6 +37,12 @@ def _row(text: str, selectable: bool) -> QStandardItem:
     return item
 
 
+def _describe(item: QStandardItem, role: RoleProfile) -> None:
+    """A role row's tooltip and what a screen reader says of it."""
+    item.setToolTip(f"{role.role_arn}\nprofile {role.name}")
+    item.setAccessibleText(f"Role {role.role_name}, profile {role.name}")
+
+
 class RoleModel(QStandardItemModel):
     """Account rows, each holding its roles (profile name order)."""
 
@@ -44,6 +50,9 @@ class RoleModel(QStandardItemModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        # Whether rows get their tooltips and accessible texts as they load: not in a staged
+        # window's first frame (no one hovers it yet), which calls `describe` after it.
+        self.described = True
         self.rows: dict[str, QModelIndex] = {}
         # The search's view of the rows. Each has a number: the roles 0..n-1 in order, then
         # the accounts n, n+1, ...; an account's roles are a run of numbers.
@@ -86,6 +95,24 @@ class RoleModel(QStandardItemModel):
                 item.setData(busy, BUSY)
                 item.setData(error, ERROR)
         self.loaded.emit()
+
+    def describe(self) -> None:
+        """The rows loaded without them get their tooltips and accessible texts (views ask for
+        these when they need them: no change is signalled)."""
+        if self.described:
+            return
+        self.described = True
+        blocked = self.blockSignals(True)
+        try:
+            root = self.invisibleRootItem()
+            for account_row in range(root.rowCount()):
+                header = root.child(account_row)
+                header.setAccessibleText(f"Account {header.data(ACCOUNT)}")
+                for row in range(header.rowCount()):
+                    item = header.child(row)
+                    _describe(item, item.data(ROLE))
+        finally:
+            self.blockSignals(blocked)
 
     def hidden_rows(self, text: str) -> frozenset[int]:
         """The numbers of the rows a search for `text` hides (see `row_number`). Every word must
@@ -140,7 +167,8 @@ class RoleModel(QStandardItemModel):
         header = _row(f"{account} · {alias}" if alias else account, selectable=False)
         header.setData(None, ROLE)
         header.setData(account, ACCOUNT)
-        header.setAccessibleText(f"Account {account}")
+        if self.described:
+            header.setAccessibleText(f"Account {account}")
         items, found = [], []
         for role in roles:
             name, role_name = role.name, role.role_name
@@ -150,8 +178,8 @@ class RoleModel(QStandardItemModel):
             item.setData(account, ACCOUNT)
             text = " ".join([name, role_name, account, alias or "", role.region or ""])
             found.append((name, text.casefold()))
-            item.setToolTip(f"{role.role_arn}\nprofile {name}")
-            item.setAccessibleText(f"Role {role_name}, profile {name}")
+            if self.described:
+                _describe(item, role)
             # Never unset: an unset role reads as None, and PySide6 6.12 then drops a None ref.
             item.setData(False, BUSY)
             item.setData("", ERROR)

@@ -62,7 +62,6 @@ class RoleList(QFrame):
             "Filter the roles by profile, role name, account or region",
             placeholder="Search roles, profiles, accounts   Ctrl+F",
         )
-        self.search.setClearButtonEnabled(True)
         self.search.addAction(theme.icon("search.svg"), QLineEdit.ActionPosition.LeadingPosition)
         layout.addWidget(self.search)
         self.hidden: frozenset[int] = frozenset()  # the rows the search hides (row numbers)
@@ -95,12 +94,14 @@ class RoleList(QFrame):
 
     def build_rest(self, portals: Portals) -> None:
         """What the first frame leaves out (see MainWindow): the portals' sign-in lines under
-        the search box, and the sessions' scroll bar policy (empty, the list is hidden)."""
+        the search box, the sessions' scroll bar policy (empty, the list is hidden) and the
+        search box's clear button (it is empty)."""
         from PySide6.QtCore import Qt
 
         from gui.portal_bar import PortalBar
 
         self.session_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.search.setClearButtonEnabled(True)  # it shows once there is text
 
         self.portal_bar = PortalBar(portals, self)
         layout = self.layout()

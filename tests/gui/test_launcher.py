@@ -236,6 +236,7 @@ seen["first"] = {
     "roles": sorted(window.model.rows),
     "current": window.roles.current_profile(),
     "finished": window.finished,
+    "tooltip": window.model.rows["reader"].data(3),  # Qt's ToolTipRole
 }
 deadline = time.monotonic() + 20
 while controller.store is None and time.monotonic() < deadline:
@@ -248,6 +249,8 @@ seen["then"] = {
     "menus": [a.text() for a in window.menuBar().actions()],
     "status": window.config_label.text(),
     "keyring": window.keyring_label.text(),
+    "tooltip": window.model.rows["reader"].data(3),
+    "said": window.model.rows["reader"].data(11),  # AccessibleTextRole
 }
 print(json.dumps(seen))
 os._exit(0)
@@ -285,6 +288,7 @@ def test_the_desktop_start_paints_the_roles_first_and_then_builds_the_rest(aws, 
         "roles": ["reader", "writer"],
         "current": "reader",
         "finished": False,
+        "tooltip": None,  # rows are described after the first frame
     }
     # The rest came once that frame was painted, and the frame, its rows' paint included,
     # needed neither the Qt namespace's enums (12-30 ms) nor QStyle's (5 ms).
@@ -298,3 +302,5 @@ def test_the_desktop_start_paints_the_roles_first_and_then_builds_the_rest(aws, 
     assert then["menus"] == ["&File", "&Session", "&Help"]
     assert then["status"].endswith("2 roles")
     assert then["keyring"].startswith("Keyring:")  # the controller started after the rest
+    assert then["tooltip"] == f"arn:aws:iam::{ACCOUNT}:role/Reader\nprofile reader"
+    assert then["said"] == "Role Reader, profile reader"

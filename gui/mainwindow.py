@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
 
     detail: RoleDetail
     card: SessionCard
+    session_model: SessionModel
     banners: Banners
     clipboard: SecretClipboard
     idle: IdleLock
@@ -89,7 +90,6 @@ class MainWindow(QMainWindow):
         self.resize(1180, 760)
         self.sessions = controller.sessions
         self.model = RoleModel(self)
-        self.session_model = SessionModel(self.sessions, self)
         self._build_roles()
         controller.configLoaded.connect(self.load_config)
         if staged:
@@ -110,7 +110,7 @@ class MainWindow(QMainWindow):
         splitter.setChildrenCollapsible(False)
         splitter.setHandleWidth(1)
         self.outer.addWidget(splitter, 1)
-        self.roles = RoleList(self.model, self.session_model, splitter)
+        self.roles = RoleList(self.model, self.sessions, splitter)
         splitter.addWidget(self.roles)
         self._place = _FirstPaint(self._on_first_paint, splitter)
         splitter.addWidget(self._place)
@@ -159,7 +159,8 @@ class MainWindow(QMainWindow):
         settings.watch("history_values", self._history_values, False)
         self.prompts = Prompts(self.controller, self, lambda: self.current, self._duration)
         self.model.describe()
-        self.roles.build_rest(self.controller.portals)
+        self.session_model = SessionModel(self.sessions, self)
+        self.roles.build_rest(self.session_model, self.controller.portals)
         root = self.centralWidget()
         self.banners = Banners(self.demo, root)
         self.outer.insertWidget(0, self.banners)

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLineEdit,
-    QListView,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
     from core.profiles import RoleProfile
     from gui.models import RoleModel, SessionModel
     from gui.portals import Portals
+    from gui.sessions import SessionManager
 
 SESSION_ROWS = 5  # the active sessions shown before their list scrolls
 
@@ -44,13 +44,16 @@ class RoleList(QFrame):
     def __init__(
         self,
         model: RoleModel,
-        session_model: SessionModel,
+        sessions: SessionManager,
         parent: QWidget | None = None,
+        session_model: SessionModel | None = None,
         portals: Portals | None = None,
     ) -> None:
+        """The list of `model`'s roles; with `session_model`, whole (else `build_rest` adds
+        what the first frame leaves out)."""
         super().__init__(parent)
         self.model = model
-        self.sessions = session_model.sessions
+        self.sessions = sessions
         self.setObjectName("sidebar")  # a frame: the sheet paints its background and border
         self.setMinimumWidth(300)
         layout = QVBoxLayout(self)
@@ -79,6 +82,20 @@ class RoleList(QFrame):
             tools.addWidget(button)
         tools.addStretch(1)
         layout.addLayout(tools)
+        self._connect()
+        if session_model is not None:
+            self.build_rest(session_model, portals)
+
+    def build_rest(self, session_model: SessionModel, portals: Portals | None = None) -> None:
+        """What the first frame leaves out (see MainWindow): the active sessions under the
+        tools (hidden while there is none, as there is none before the keyring opens), the
+        portals' sign-in lines under the search box, and the search box's clear button (it
+        shows once there is text)."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QListView
+
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
         self.sessions_title = factory.label("ACTIVE SESSIONS", "sectionTitle")
         layout.addWidget(self.sessions_title)
         self.session_list = factory.named(
@@ -86,27 +103,17 @@ class RoleList(QFrame):
         )
         self.session_list.setModel(session_model)
         self.session_list.setItemDelegate(SessionDelegate(self.sessions, self.session_list))
+        self.session_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(self.session_list)
         self._fit_sessions()
-        self._connect()
+        self.session_list.clicked.connect(lambda index: self.select(index.data(PROFILE)))
+        session_model.modelReset.connect(self._fit_sessions)
+        self.search.setClearButtonEnabled(True)
         if portals is not None:
-            self.build_rest(portals)
+            from gui.portal_bar import PortalBar
 
-    def build_rest(self, portals: Portals) -> None:
-        """What the first frame leaves out (see MainWindow): the portals' sign-in lines under
-        the search box, the sessions' scroll bar policy (empty, the list is hidden) and the
-        search box's clear button (it is empty)."""
-        from PySide6.QtCore import Qt
-
-        from gui.portal_bar import PortalBar
-
-        self.session_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.search.setClearButtonEnabled(True)  # it shows once there is text
-
-        self.portal_bar = PortalBar(portals, self)
-        layout = self.layout()
-        assert isinstance(layout, QVBoxLayout)
-        layout.insertWidget(1, self.portal_bar)
+            self.portal_bar = PortalBar(portals, self)
+            layout.insertWidget(1, self.portal_bar)
 
     def _tree(self) -> QTreeView:
         tree = factory.named(
@@ -128,8 +135,6 @@ class RoleList(QFrame):
         self.search.returnPressed.connect(self.assume_first_match)
         self.tree.selectionModel().currentChanged.connect(self._current_changed)
         self.tree.activated.connect(self._activated)
-        self.session_list.clicked.connect(lambda index: self.select(index.data(PROFILE)))
-        self.session_list.model().modelReset.connect(self._fit_sessions)
         self.add_button.clicked.connect(self.addRequested)
         self.edit_button.clicked.connect(self.editRequested)
         self.dup_button.clicked.connect(self.duplicateRequested)

@@ -128,7 +128,7 @@ def test_the_role_list_shows_what_each_search_leaves_as_the_view_draws_it(
     from gui.role_list import RoleList
 
     model = RoleModel()
-    roles = RoleList(model, SessionModel(sessions))
+    roles = RoleList(model, sessions, session_model=SessionModel(sessions))
     qtbot.addWidget(roles)
     model.load(config_with(tmp_path, 3))
     roles.show()

@@ -141,21 +141,22 @@ os._exit(0)
 """
 
 
+TWO_ROLES = f"""
+    [profile base]
+    region = eu-west-1
+
+    [profile reader]
+    role_arn = arn:aws:iam::{ACCOUNT}:role/Reader
+    source_profile = base
+
+    [profile writer]
+    role_arn = arn:aws:iam::{ACCOUNT}:role/Writer
+    source_profile = base
+    """
+
+
 def test_a_config_read_ahead_is_in_the_window_s_first_frame(aws, tmp_path):
-    aws.write_config(
-        f"""
-        [profile base]
-        region = eu-west-1
-
-        [profile reader]
-        role_arn = arn:aws:iam::{ACCOUNT}:role/Reader
-        source_profile = base
-
-        [profile writer]
-        role_arn = arn:aws:iam::{ACCOUNT}:role/Writer
-        source_profile = base
-        """
-    )
+    aws.write_config(TWO_ROLES)
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
     out = subprocess.run(
         [sys.executable, "-c", FIRST_FRAME], capture_output=True, text=True, env=env, check=True
@@ -258,20 +259,7 @@ os._exit(0)
 
 
 def test_the_desktop_start_paints_the_roles_first_and_then_builds_the_rest(aws, tmp_path):
-    aws.write_config(
-        f"""
-        [profile base]
-        region = eu-west-1
-
-        [profile reader]
-        role_arn = arn:aws:iam::{ACCOUNT}:role/Reader
-        source_profile = base
-
-        [profile writer]
-        role_arn = arn:aws:iam::{ACCOUNT}:role/Writer
-        source_profile = base
-        """
-    )
+    aws.write_config(TWO_ROLES)
     env = {
         **os.environ,
         "XDG_CONFIG_HOME": str(tmp_path),

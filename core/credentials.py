@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from core import redact
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+from core.clock import utc_now
 
 
 @dataclass(frozen=True)
@@ -92,14 +86,6 @@ Credentials = StaticCredentials | TemporaryCredentials
 def parse_time(text: str) -> datetime:
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
-def format_remaining(left: timedelta) -> str:
-    """`mm:ss` under an hour, `h:mm:ss` above, as the countdowns show it."""
-    seconds = max(int(left.total_seconds()), 0)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
 def environment(creds: TemporaryCredentials, endpoint_url: str | None = None) -> dict[str, str]:

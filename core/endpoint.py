@@ -29,7 +29,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict, cast
 
-from core.credentials import Clock, TemporaryCredentials, sh_quote, utc_now
+from core.clock import Clock, utc_now
+from core.credentials import TemporaryCredentials, sh_quote
 from core.errors import AwsError, ConfigError, MfaRequired, RolecallError
 
 if TYPE_CHECKING:

@@ -9,7 +9,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from core.clients import PARTITION_REGIONS, ClientFactory
-from core.credentials import Clock, TemporaryCredentials, utc_now
+from core.clock import Clock, utc_now
+from core.credentials import TemporaryCredentials
 from core.errors import AwsError, ConfigError, MfaRequired, NoKeyringError
 from core.profiles import CHAINED_MAX_DURATION, AwsConfig, RoleProfile, load_config
 from core.providers import (

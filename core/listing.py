@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, TypedDict
 
-from core.credentials import TemporaryCredentials, format_remaining
+from core.clock import format_remaining
+from core.credentials import TemporaryCredentials
 from core.profiles import AwsConfig
 
 if TYPE_CHECKING:

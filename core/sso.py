@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core import redact
-from core.credentials import Clock, TemporaryCredentials, utc_now
+from core.clock import Clock, utc_now
+from core.credentials import TemporaryCredentials
 from core.errors import AwsError, ConfigError, aws_failure, error_code
 from core.profiles import REGION, AwsConfig, RoleProfile, env_region, sso_portal_name
 

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from core.credentials import Clock, StaticCredentials, TemporaryCredentials, utc_now
+from core.clock import Clock, utc_now
+from core.credentials import StaticCredentials, TemporaryCredentials
 from core.errors import ConfigError, NoKeyringError
 
 if TYPE_CHECKING:

@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
 )
 
 from core.capacity import Capacity
+from core.clock import format_remaining
 from core.codegen import LANGUAGES, Operation, code
-from core.credentials import format_remaining
 from core.dynamo import (
     DynamoDB,
     ItemChanged,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
-from core.credentials import Clock, StaticCredentials, TemporaryCredentials, utc_now
+from core.clock import Clock, utc_now
 from core.errors import MfaRequired, NoKeyringError, RolecallError
 from core.profiles import AwsConfig, RoleProfile
 from gui.sessions import SessionManager
@@ -18,6 +18,7 @@ from gui.workers import Op, sentence, share_the_gil
 
 if TYPE_CHECKING:
     from core.browsers import Browser, Target
+    from core.credentials import StaticCredentials, TemporaryCredentials
     from core.endpoint import CredentialEndpoint
     from core.engine import Engine
     from core.sso import Portal, PortalRole

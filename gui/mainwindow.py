@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
-from core.credentials import format_remaining, render
+from core.clock import format_remaining
 from gui import factory, theme
 from gui.models import RoleModel, SessionModel
 from gui.role_list import RoleList
@@ -484,6 +484,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Copied the {what}", 3000)
 
     def copy_format(self, fmt: str) -> None:
+        from core.credentials import render
         from gui.session_card import FORMAT_NAMES
 
         creds = self.sessions.get(self.current) if self.current else None

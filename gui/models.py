@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
-from core.credentials import format_remaining
+from core.clock import format_remaining
 
 if TYPE_CHECKING:
     from core.profiles import AwsConfig, RoleProfile

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.credentials import format_remaining
+from core.clock import format_remaining
 from gui import factory
 from gui.widgets import ExpiryRing
 

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from core.credentials import Clock, TemporaryCredentials, utc_now
+from core.clock import Clock, utc_now
 
 if TYPE_CHECKING:
+    from core.credentials import TemporaryCredentials
     from gui.settings import Settings
 
 WARNING = timedelta(minutes=15)

@@ -9,8 +9,6 @@ from urllib.parse import quote
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
-from core.credentials import FORMATS
-
 DEFAULTS: dict[str, Any] = {
     "clipboard_timeout": 30,
     "lock_minutes": 15,  # hide revealed secrets after this long without input; 0: never
@@ -65,8 +63,10 @@ class Settings(QObject):
                 return int(value) if isinstance(value, int | float | str | bytes) else default
             except ValueError:
                 return default
-        if name == "copy_format" and value not in FORMATS:
-            return default
+        if name == "copy_format":
+            from core.credentials import FORMATS  # not at import: see gui.mainwindow
+
+            return value if value in FORMATS else default
         if name == "theme" and value not in THEMES:
             return default
         return str(value)

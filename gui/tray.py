@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon, QWidget
 
-from core.credentials import format_remaining
+from core.clock import format_remaining
 from gui import theme
 
 if TYPE_CHECKING:

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.credentials import format_remaining
+from core.clock import format_remaining
 from gui import theme
 from gui.models import BUSY, ERROR, PROFILE, ROLE
 

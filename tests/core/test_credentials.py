@@ -9,12 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from core.credentials import (
-    TemporaryCredentials,
-    environment,
-    format_remaining,
-    render,
-)
+from core.clock import format_remaining
+from core.credentials import TemporaryCredentials, environment, render
 from tests.helpers.shells import parse_cmd, parse_fish, parse_powershell
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)

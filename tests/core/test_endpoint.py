@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from core.credentials import TemporaryCredentials, utc_now
+from core.clock import utc_now
+from core.credentials import TemporaryCredentials
 from core.endpoint import ENV_TOKEN, ENV_URI, CredentialEndpoint, shell_lines
 from core.engine import Engine
 from core.vault import MemoryStore, SessionCache

@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 
 from core.clients import ClientFactory
-from core.credentials import StaticCredentials, utc_now
+from core.clock import utc_now
+from core.credentials import StaticCredentials
 from core.engine import Engine
 from core.errors import AwsError, ConfigError, MfaRequired
 from core.vault import KeyStore, MemoryStore, SessionCache

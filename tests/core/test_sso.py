@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from core.clients import ClientFactory
-from core.credentials import utc_now
+from core.clock import utc_now
 from core.engine import Engine
 from core.errors import AwsError, ConfigError
 from core.profiles import load_config

@@ -10,7 +10,8 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QListView, QPushButton, QTreeView
 
-from core.credentials import format_remaining, render
+from core.clock import format_remaining
+from core.credentials import render
 from gui.dialogs import Ask
 from gui.models import PROFILE, ROLE
 from tests.conftest import ACCOUNT

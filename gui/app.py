@@ -6,7 +6,7 @@ import gc
 import logging
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication
@@ -118,7 +118,6 @@ def run(
     app.setDesktopFileName("io.github.rolecall.Rolecall")
     settings = Settings()
     theme.apply(app, theme_choice or settings.get("theme"), guess=True)  # see theme.confirm
-    app.setWindowIcon(theme.icon("rolecall.svg"))
     controller = Controller(QThreadPool.globalInstance(), demo=demo, first_config=first_config)
     start_hidden = settings.get("start_in_tray")
     # Shown at once, the window's first frame is its role list (see MainWindow).
@@ -145,7 +144,16 @@ def run(
             shown()
         else:  # the roles are in the first frame: once it is painted
             window.firstFramePainted.connect(shown)
-    with quit_on_signals(app):  # also while shutting down: a second Ctrl-C changes nothing
+    with ExitStack() as stack:
+
+        def started() -> None:
+            """Once the first frame is painted: the app's icon (its SVG costs the frame ~2 ms),
+            and quitting on signals, also while shutting down (a second Ctrl-C changes
+            nothing); until then Python's own handlers stop the app."""
+            app.setWindowIcon(theme.icon("rolecall.svg"))
+            stack.enter_context(quit_on_signals(app))
+
+        window.started.connect(started)
         try:
             code = app.exec()  # aboutToQuit has cleared the clipboard when this returns
         finally:

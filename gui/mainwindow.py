@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
     calls it once the first frame is painted); otherwise it is whole at once."""
 
     firstFramePainted = Signal()  # a staged window's first frame is on the screen
+    started = Signal()  # whole, and the controller started: what waits for the first frame
 
     detail: RoleDetail
     card: SessionCard
@@ -130,7 +131,11 @@ class MainWindow(QMainWindow):
         """A staged window's first frame is on the screen: build the rest, then start."""
         if not self.finished:
             self.finish()
-            self.controller.start()
+            self.start()
+
+    def start(self) -> None:
+        self.controller.start()
+        self.started.emit()
 
     def finish(self) -> None:
         """Build the rest of the window and wire it (once): what the first frame left out."""
@@ -628,6 +633,6 @@ def show_later(window: MainWindow, start_hidden: bool) -> None:
     if not start_hidden or window.tray is None:
         window.show()
     if window.finished:
-        QTimer.singleShot(0, window.controller.start)
+        QTimer.singleShot(0, window.start)
     else:
         QTimer.singleShot(1000, window._first_frame_painted)

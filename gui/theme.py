@@ -6,10 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
+
     from gui.settings import Settings
 
 LIGHT = {
@@ -63,6 +65,8 @@ def resource_text(name: str) -> str:
 
 
 def icon(name: str) -> QIcon:
+    from PySide6.QtGui import QIcon  # not in the first frame: its enums cost it ~2 ms
+
     return QIcon(str(_resource(name)))
 
 

@@ -209,7 +209,7 @@ STAGED_START = """
 import json, os, sys, time
 from gui.launcher import read_ahead
 first = read_ahead()
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication
 app = QApplication([sys.argv[0], "-style", "Fusion"])  # as gui.app makes it
@@ -229,7 +229,16 @@ def finish():
     seen["painted"] = window._place._painted is None  # by its paint, not by the fallback
     seen["qstyle"] = "QStyle" in QtWidgets.__dict__
     seen["qt"] = "Qt" in QtCore.__dict__
+    seen["qicon"] = "QIcon" in QtGui.__dict__
+    before = window.roles.search.grab().toImage()
     build_rest()
+    after = window.roles.search.grab().toImage()
+    from gui.role_list import SEARCH_ICON_PLACE as place
+    w, h = before.width(), before.height()
+    seen["search"] = {
+        "icon_came": before.copy(0, 0, place, h) != after.copy(0, 0, place, h),
+        "text_stayed": before.copy(place, 0, w - place, h) == after.copy(place, 0, w - place, h),
+    }
 window.finish = finish
 show_later(window, False)
 seen["first"] = {
@@ -283,6 +292,9 @@ def test_the_desktop_start_paints_the_roles_first_and_then_builds_the_rest(aws, 
     assert got["painted"] is True
     assert got["qt"] is False
     assert got["qstyle"] is False
+    assert got["qicon"] is False  # icons (QIcon, the SVG plugin) come with the rest
+    # and the search box's icon arrives beside its placeholder without moving it
+    assert got["search"] == {"icon_came": True, "text_stayed": True}
     then = got["then"]
     assert then["current"] == "reader"
     assert then["title"] == "Reader"

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 
 from PySide6.QtCore import QThreadPool, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from core import redact
 from core.profiles import AwsConfig
@@ -89,6 +89,20 @@ def quit_on_signals(app: QApplication) -> Iterator[None]:
         close()
 
 
+def after_paint(widget: QWidget, then: Callable[[], object]) -> None:
+    """Call `then` once `widget` has next been painted (and the frame flushed)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class Watch(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                watched.removeEventFilter(self)
+                QTimer.singleShot(0, then)
+            return False
+
+    widget.installEventFilter(Watch(widget))
+
+
 def end_startup() -> None:
     """Start-up is over: what it made (Qt wrappers, botocore's models, the config) lives as
     long as the app. Frozen once, it stays out of every later collection, each of which would
@@ -138,8 +152,15 @@ def run(
             print(f"rolecall: shown, roles listed: {len(window.model.rows)}", flush=True)
             QTimer.singleShot(0, app.quit)
 
-        if window.config is None:  # not read ahead in time: once it is loaded
-            controller.configLoaded.connect(shown)
+        if window.config is None:  # not read ahead in time: once its rows are painted
+
+            def loaded(*_: object) -> None:
+                if window.isVisible():
+                    after_paint(window.roles.tree.viewport(), shown)
+                else:  # in the tray
+                    shown()
+
+            controller.configLoaded.connect(loaded)
         elif window.finished:  # whole at once (it starts in the tray)
             shown()
         else:  # the roles are in the first frame: once it is painted

@@ -116,3 +116,24 @@ def test_in_the_demo_copied_exports_work_in_a_shell_as_that_role(
     )
     assert result.returncode == 0, result.stderr
     assert ":assumed-role/DynamoDBReadOnly/" in result.stdout
+
+
+def test_a_start_up_measured_without_the_read_ahead_ends_once_the_rows_are_painted(qtbot):
+    """`--exit-when-shown` without a config read ahead in time says "shown" only after the
+    roles' rows are on the screen, not when the config arrives."""
+    from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
+
+    from gui.app import after_paint
+
+    tree = QTreeWidget()
+    qtbot.addWidget(tree)
+    painted: list[int] = []
+    after_paint(tree.viewport(), lambda: painted.append(tree.topLevelItemCount()))
+    tree.addTopLevelItems([QTreeWidgetItem([f"role{i}"]) for i in range(3)])
+    qtbot.wait(50)
+    assert painted == []  # not shown yet: nothing painted
+    tree.show()
+    qtbot.waitUntil(lambda: painted == [3], timeout=5000)
+    tree.viewport().update()
+    qtbot.wait(100)
+    assert painted == [3]  # once

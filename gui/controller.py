@@ -76,6 +76,7 @@ class Controller(QObject):
         self._pending: list[tuple[Any, ...]] = []
         self._settled = False
         self._incomplete = False  # a config read ahead, its watch and portals still to come
+        self._reads = self._shown_read = 0  # reloads started, and the latest one shown
         self.portal_roles: dict[str, tuple[Portal, list[PortalRole]]] = {}
         self._unshown: dict[str, TemporaryCredentials] = {}  # cached, for roles not listed yet
         self.browsers: list[Browser] = []  # found by find_browsers()
@@ -273,15 +274,24 @@ class Controller(QObject):
             self._watcher.addPaths(sorted(wanted - watched))
 
     def reload(self) -> None:
-        if self.engine is None:
-            if self.config is None:
-                return
-            from core.profiles import load_config
+        if self.engine is None and self.config is None:
+            return
+        from core.profiles import load_config
 
-            work: Callable[[], AwsConfig] = load_config
-        else:
-            work = self.engine.reload
-        Op(self.pool, work).on_success(self._set_config).on_failure(
+        self._reads += 1
+        read = self._reads
+
+        def read_done(config: AwsConfig) -> None:
+            # Reloads run side by side (a save's, the file watch's): one that read the files
+            # before a later one did is shown over it neither in the window nor in the engine.
+            if read < self._shown_read:
+                return
+            self._shown_read = read
+            if self.engine is not None:
+                self.engine.use(config)
+            self._set_config(config)
+
+        Op(self.pool, load_config).on_success(read_done).on_failure(
             lambda e: self.configFailed.emit(sentence(e))
         ).start()
 

@@ -396,13 +396,12 @@ def test_add_edit_duplicate_and_delete_a_role(window, qtbot, aws, monkeypatch):
     assert "writer" in visible_profiles(window)
     assert aws.config.read_text().startswith(before)
     window.select("writer")
-    with qtbot.waitSignal(window.controller.configLoaded, timeout=20000):
-        window.roles.edit_button.click()
-    assert window.config.roles["writer"].region == "us-east-2"
+    window.roles.edit_button.click()
+    # the file watch's reload of the added role may come first: wait for the edited one
+    qtbot.waitUntil(lambda: window.config.roles["writer"].region == "us-east-2", timeout=20000)
     window.select("writer")
-    with qtbot.waitSignal(window.controller.configLoaded, timeout=20000):
-        window.roles.delete_button.click()
-    assert "writer" not in visible_profiles(window)
+    window.roles.delete_button.click()
+    qtbot.waitUntil(lambda: "writer" not in visible_profiles(window), timeout=20000)
     assert aws.config.read_text() == before
 
 
@@ -501,6 +500,46 @@ def test_cancel_stops_waiting_and_ignores_the_late_answer(window, qtbot, slow_st
     with qtbot.waitSignal(late.signals.outcome, timeout=20000):
         slow_sts.set()  # the late outcome arrives, and must change nothing
     assert window.model.error("reader") is None and "reader" not in window.sessions.sessions
+
+
+def test_a_reload_that_read_the_files_first_is_not_shown_over_a_later_one(
+    window, qtbot, monkeypatch
+):
+    import threading
+
+    import core.engine
+    import core.profiles
+
+    first_read, release = threading.Event(), threading.Event()
+    real = core.profiles.load_config
+
+    def load_config():
+        if not first_read.is_set():  # the first reload reads the files, then stalls
+            config = real()
+            first_read.set()
+            release.wait(20)
+            return config
+        return real()
+
+    monkeypatch.setattr(core.profiles, "load_config", load_config)
+    monkeypatch.setattr(core.engine, "load_config", load_config)
+    window.controller.reload()
+    assert first_read.wait(20)
+    with open(window.config.config_file, "a") as config:
+        config.write(
+            f"\n[profile later]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/Later\n"
+            "source_profile = base\n"
+        )
+    with qtbot.waitSignal(window.controller.configLoaded, timeout=20000):
+        window.controller.reload()  # reads the files after the change
+    assert "later" in visible_profiles(window)
+    done = []
+    window.controller.configLoaded.connect(done.append)
+    release.set()  # the first read arrives last: the window and the engine keep the later one
+    qtbot.wait(300)
+    assert "later" in visible_profiles(window)
+    assert "later" in window.controller.engine.config.roles
+    assert all("later" in config.roles for config in done)  # (the file watch's reload)
 
 
 def test_a_config_changed_by_another_program_is_reloaded(window, qtbot, aws):

@@ -169,20 +169,24 @@ class RoleModel(QStandardItemModel):
         header.setData(account, ACCOUNT)
         if self.described:
             header.setAccessibleText(f"Account {account}")
+        # What the account's role rows share, set once and cloned (a third of the calls).
+        # BUSY and ERROR are never unset: an unset role reads as None, and PySide6 6.12 then
+        # drops a None ref.
+        shared = _row("", selectable=True)
+        shared.setData(account, ACCOUNT)
+        shared.setData(False, BUSY)
+        shared.setData("", ERROR)
         items, found = [], []
         for role in roles:
             name, role_name = role.name, role.role_name
-            item = _row(role_name, selectable=True)
+            item = shared.clone()
+            item.setText(role_name)
             item.setData(role, ROLE)
             item.setData(name, PROFILE)
-            item.setData(account, ACCOUNT)
             text = " ".join([name, role_name, account, alias or "", role.region or ""])
             found.append((name, text.casefold()))
             if self.described:
                 _describe(item, role)
-            # Never unset: an unset role reads as None, and PySide6 6.12 then drops a None ref.
-            item.setData(False, BUSY)
-            item.setData("", ERROR)
             items.append(item)
         header.appendRows(items)
         return header, f"{account} {alias or ''}".casefold(), found

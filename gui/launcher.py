@@ -87,6 +87,9 @@ def read_ahead(env: Mapping[str, str] | None = None) -> ReadAhead:
     if pid == 0:  # the child: never returns, never runs the parent's cleanup
         try:
             os.close(read_end)
+            # Below the window's own priority: where the other core is busy, the child takes
+            # what the window leaves instead of half its CPU (without it, 1.22x; with, 1.16x).
+            os.nice(10)
             import marshal
 
             data = marshal.dumps(without_secrets(read_full_config(env)))

@@ -130,10 +130,12 @@ def test_a_start_up_measured_without_the_read_ahead_ends_once_the_rows_are_paint
     painted: list[int] = []
     after_paint(tree.viewport(), lambda: painted.append(tree.topLevelItemCount()))
     tree.addTopLevelItems([QTreeWidgetItem([f"role{i}"]) for i in range(3)])
-    qtbot.wait(50)
+    QGuiApplication.processEvents()
     assert painted == []  # not shown yet: nothing painted
     tree.show()
     qtbot.waitUntil(lambda: painted == [3], timeout=5000)
+    again: list[bool] = []
+    after_paint(tree.viewport(), lambda: again.append(True))
     tree.viewport().update()
-    qtbot.wait(100)
+    qtbot.waitUntil(lambda: again == [True], timeout=5000)  # painted again
     assert painted == [3]  # once

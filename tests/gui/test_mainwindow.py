@@ -536,7 +536,8 @@ def test_a_reload_that_read_the_files_first_is_not_shown_over_a_later_one(
     done = []
     window.controller.configLoaded.connect(done.append)
     release.set()  # the first read arrives last: the window and the engine keep the later one
-    qtbot.wait(300)
+    assert window.controller.pool.waitForDone(20000)
+    QGuiApplication.processEvents()  # its result, queued to the GUI thread
     assert "later" in visible_profiles(window)
     assert "later" in window.controller.engine.config.roles
     assert all("later" in config.roles for config in done)  # (the file watch's reload)

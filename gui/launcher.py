@@ -1,7 +1,8 @@
 """The `rolecall` command's entry point: the CLI, which hands the desktop window's start
 back here, where the start-up measures live (the collector paused, the config read ahead).
 A plain `rolecall` starts the window without the CLI: its grammar (argparse and every
-command's options) costs the first frame ~10 ms and says nothing there."""
+command's options) costs the first frame ~10 ms and says nothing there. Nothing is imported
+here before the read-ahead child is started but what it needs (see read_ahead)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import gc
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from core.errors import RolecallError
-from core.profiles import AwsConfig, build_config, load_config, read_full_config, without_secrets
+if TYPE_CHECKING:
+    from core.profiles import AwsConfig
 
 THEMES = ("system", "light", "dark")
 
@@ -19,6 +21,8 @@ THEMES = ("system", "light", "dark")
 def main(argv: Sequence[str] | None = None) -> int:
     """`rolecall ARGS`, as the console script and the desktop bundle run it."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == [READ_AHEAD_CHILD]:  # a bundle's read-ahead child (read_ahead)
+        send_config()
     window = plain_window_start(argv)
     if window is not None:
         try:
@@ -58,51 +62,89 @@ def start_window(*, demo: bool, exit_when_shown: bool, theme: str | None) -> int
     # The demo seeds its own config when its AWS is up; otherwise read it while Qt loads.
     first_config = None if demo else read_ahead()
     try:
+        without_pyside_features()
         from gui.app import run
     except ImportError as exc:
+        from core.errors import RolecallError
+
         raise RolecallError(f"the desktop app cannot start: {exc}") from None
     return run(
         demo=demo, exit_when_shown=exit_when_shown, theme_choice=theme, first_config=first_config
     )
 
 
-def read_ahead(env: Mapping[str, str] | None = None) -> ReadAhead:
-    """Start reading the config on another core; the returned call gives it (once).
+def without_pyside_features() -> None:
+    """Import PySide6 without its `__feature__` switch (snake_case and true_property, which
+    Rolecall does not use). The switch hooks `import` itself: every module imported after
+    PySide6 has its source file read to see whether it names PySide6 (48 modules in the
+    window's start, 7-10 ms). PySide6 keeps Python's own import function beside its hook."""
+    import builtins
 
-    The desktop app calls this first thing: a forked child has botocore parse the files
-    while the parent loads Qt, which holds the interpreter for ~100 ms, so the role list
-    does not wait for the parse afterwards: when the child is done by the time the window is
+    import PySide6  # noqa: F401 - installs the hook
+
+    builtins.__import__ = getattr(builtins, "__orig_import__", builtins.__import__)
+
+
+READ_AHEAD_CHILD = "--read-config-ahead"  # the bundle's own command for the child
+
+
+def read_ahead(env: Mapping[str, str] | None = None) -> ReadAhead:
+    """Start reading the config in another process; the returned call gives it (once).
+
+    The desktop app calls this first thing: a child process has botocore parse the files
+    while this one loads Qt, which holds the interpreter for ~100 ms, so the role list does
+    not wait for the parse afterwards: when the child is done by the time the window is
     built, the roles are in its first frame (`ReadAhead.done`). The child sends the
     settings, secrets already left out, through a pipe (marshal: plain dicts and strings);
-    the roles are built here. Linux only: elsewhere, and whenever the child cannot deliver
-    (an error in the config included), the config is read in the calling thread, where
-    errors are raised as usual."""
-    import threading
+    the roles are built here.
 
+    The child is a fresh interpreter (posix_spawn), not a fork: a forked child shares this
+    process's pages, and each page this one then writes (every object whose count changes)
+    is copied first, ~1,500 page faults in the window's start. Without `site` (its .pth
+    hooks cost ~20 ms), on this process's import path. Wherever the child cannot be started
+    or cannot deliver (an error in the config included), the config is read in the calling
+    thread, where errors are raised as usual."""
     env = os.environ if env is None else env
-    if sys.platform != "linux" or threading.active_count() > 1:  # fork only a lone thread
+    spawn = getattr(os, "posix_spawn", None)
+    if spawn is None:
         return ReadAhead(env)
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns, never runs the parent's cleanup
-        try:
-            os.close(read_end)
-            # Below the window's own priority: where the other core is busy, the child takes
-            # what the window leaves instead of half its CPU (without it, 1.22x; with, 1.16x).
-            os.nice(10)
-            import marshal
-
-            data = marshal.dumps(without_secrets(read_full_config(env)))
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(data)
-        finally:
-            os._exit(0)
-    os.close(write_end)
+    if getattr(sys, "frozen", False):  # a bundle: its executable is the app
+        argv = [sys.executable, READ_AHEAD_CHILD]
+    else:
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # gui/ and core/
+        child = "import sys; sys.path[:] = sys.argv[1:]; import gui.launcher as l; l.send_config()"
+        argv = [sys.executable, "-S", "-c", child, root, *sys.path]
+    read_end, write_end = os.pipe()  # neither is inherited: the child's stdout is write_end
+    try:
+        pid = spawn(argv[0], argv, env, file_actions=[(os.POSIX_SPAWN_DUP2, write_end, 1)])
+    except OSError:
+        os.close(read_end)
+        return ReadAhead(env)
+    finally:
+        os.close(write_end)
     return ReadAhead(env, pid, read_end)
 
 
+def send_config() -> None:
+    """The read-ahead child: the config, secrets left out, to stdout; then exit, silently
+    whatever happens (the window reads the config itself when nothing came)."""
+    try:
+        # Below the window's own priority: where the other core is busy, the child takes
+        # what the window leaves instead of half its CPU.
+        os.nice(10)
+        import marshal
+
+        from core.profiles import read_full_config, without_secrets
+
+        data = marshal.dumps(without_secrets(read_full_config(os.environ)))
+        with os.fdopen(1, "wb") as pipe:
+            pipe.write(data)
+    finally:
+        os._exit(0)
+
+
 class ReadAhead:
-    """A config read in a forked child (`pid`, whose pipe is `fd`), or, without a child, a
+    """A config read in a child process (`pid`, whose pipe is `fd`), or, without one, a
     read to do when called."""
 
     def __init__(self, env: Mapping[str, str], pid: int = 0, fd: int = -1) -> None:
@@ -123,11 +165,13 @@ class ReadAhead:
         return self._reaped
 
     def __call__(self) -> AwsConfig:
-        if not self.pid:
-            return load_config(self.env)
         import contextlib
         import marshal
 
+        from core.profiles import build_config, load_config
+
+        if not self.pid:
+            return load_config(self.env)
         with os.fdopen(self.fd, "rb") as pipe:
             data = pipe.read()
         if not self._reaped:

@@ -1,5 +1,5 @@
 """The launcher: the `rolecall` command hands the window's start to the CLI, and reads the
-config ahead in a forked child while Qt loads."""
+config ahead in a child process while Qt loads."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def test_reading_ahead_gives_what_load_config_gives_parsed_in_another_process(aw
     )
     got = read_ahead_in_a_process()
     assert got["same"] is True
-    assert got["parsed_here"] is False  # botocore parsed it in the forked child
+    assert got["parsed_here"] is False  # botocore parsed it in the child process
     assert got["roles"] == ["broken", "reader"]
     assert any("nowhere" in p for p in got["problems"])
     # The credentials file's secret does not cross the pipe; that the profile has keys does.
@@ -304,3 +304,46 @@ def test_the_desktop_start_paints_the_roles_first_and_then_builds_the_rest(aws, 
     assert then["keyring"].startswith("Keyring:")  # the controller started after the rest
     assert then["tooltip"] == f"arn:aws:iam::{ACCOUNT}:role/Reader\nprofile reader"
     assert then["said"] == "Role Reader, profile reader"
+
+
+def test_the_bundle_s_read_ahead_command_sends_the_config_without_its_secrets(aws):
+    """A desktop bundle has no `python -c`: its child is `rolecall --read-config-ahead`."""
+    import marshal
+
+    aws.write_config(TWO_ROLES)
+    secret = aws.credentials.read_text().partition("aws_secret_access_key")[2].split()[1]
+    out = subprocess.run(
+        [sys.executable, "-c", "from gui.launcher import main; main(['--read-config-ahead'])"],
+        capture_output=True,
+        check=True,
+    )
+    assert secret.encode() not in out.stdout
+    profiles, static, _portals = marshal.loads(out.stdout)  # noqa: S302 - our own child
+    assert {"reader", "writer"} <= set(profiles)
+    assert "base" in static  # that it has keys crosses the pipe
+
+
+WITHOUT_FEATURES = """
+import json, sys
+from gui.launcher import without_pyside_features
+without_pyside_features()
+import gui.app  # the window's modules, imported after PySide6
+import email.mime.text  # and one no one imported before
+from PySide6.QtWidgets import QApplication, QLabel
+app = QApplication([])
+checked = sys.modules["PySide6.support.feature"].pyside_feature_dict
+print(json.dumps({"checked": sorted(n for n in checked if n.startswith(("gui", "email"))),
+                  "label": QLabel("works").text()}))
+"""
+
+
+def test_modules_imported_after_pyside6_are_not_read_for_its_feature_switch():
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run(
+        [sys.executable, "-c", WITHOUT_FEATURES],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert json.loads(out.stdout) == {"checked": [], "label": "works"}
